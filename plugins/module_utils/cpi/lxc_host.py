@@ -1,0 +1,179 @@
+# -*- coding: utf-8 -*-
+# Copyright: ondemand.caas developers
+# Apache License 2.0 (see LICENSE)
+"""The host side of the LXC provider: commands, bridges and NAT, loop devices, containers.
+
+Every function here changes one thing on the local machine and raises ``CloudError``
+with the command's own message when it fails.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import shlex
+import subprocess
+
+from ansible_collections.ondemand.caas.plugins.module_utils.cpi.errors import CloudError, NoDiskSpace
+
+ISOLATION_CHAIN = "CAAS-ISOLATION"
+PRIVATE_RANGES = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
+
+
+def run(argv, check=True, input_text=None, timeout=120):
+    try:
+        proc = subprocess.run(argv, input=input_text, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              universal_newlines=True, timeout=timeout)
+    except OSError as exc:
+        raise CloudError("cannot run %s: %s (is it installed?)" % (argv[0], exc), ok_to_retry=False)
+    except subprocess.TimeoutExpired:
+        raise CloudError("%s timed out after %ss" % (" ".join(argv), timeout))
+    if check and proc.returncode != 0:
+        message = (proc.stderr or proc.stdout).strip()
+        if "No space left on device" in message:
+            raise NoDiskSpace("%s: %s" % (" ".join(argv), message))
+        raise CloudError("%s failed (rc=%s): %s" % (" ".join(argv), proc.returncode, message), ok_to_retry=False)
+    return proc
+
+
+# --- bridges and NAT (the tier-1 analogue) --------------------------------------------------
+
+def link_exists(name):
+    return os.path.exists(os.path.join("/sys/class/net", name))
+
+
+def bridge_up(name, gateway, prefixlen):
+    if not link_exists(name):
+        run(["ip", "link", "add", name, "type", "bridge"])
+    address = "%s/%s" % (gateway, prefixlen)
+    if address not in run(["ip", "-o", "-4", "addr", "show", "dev", name]).stdout:
+        run(["ip", "addr", "add", address, "dev", name])
+    run(["ip", "link", "set", name, "up"])
+
+
+def bridge_down(name):
+    if link_exists(name):
+        run(["ip", "link", "del", name])
+
+
+def _rules(table):
+    return run(["iptables", "-w", "-t", table, "-S"]).stdout.splitlines()
+
+
+def nat_up(name, cidr):
+    """NAT the segment out through the host, and keep it from reaching other private networks."""
+    with open("/proc/sys/net/ipv4/ip_forward") as handle:
+        forwarding = handle.read().strip() == "1"
+    if not forwarding:
+        # The host is this segment's router, as an NSX-T tier-1 is; the switch is host-wide by nature.
+        with open("/proc/sys/net/ipv4/ip_forward", "w") as handle:
+            handle.write("1")
+    tag = ["-m", "comment", "--comment", "caas:%s" % name]
+    nat_rule = ["POSTROUTING", "-s", cidr, "!", "-d", cidr, "-j", "MASQUERADE"] + tag
+    if not any(_tagged(rule, name) for rule in _rules("nat")):
+        run(["iptables", "-w", "-t", "nat", "-A"] + nat_rule)
+    filters = _rules("filter")
+    if "-N %s" % ISOLATION_CHAIN not in filters:
+        run(["iptables", "-w", "-N", ISOLATION_CHAIN])
+    if "-A FORWARD -j %s" % ISOLATION_CHAIN not in filters:
+        run(["iptables", "-w", "-I", "FORWARD", "1", "-j", ISOLATION_CHAIN])
+    if not any(_tagged(rule, name) for rule in filters):
+        run(["iptables", "-w", "-A", ISOLATION_CHAIN, "-i", name, "-d", PRIVATE_RANGES, "!", "-o", name, "-j", "DROP"] + tag)
+        run(["iptables", "-w", "-A", ISOLATION_CHAIN, "-i", name, "-j", "ACCEPT"] + tag)
+        run(["iptables", "-w", "-A", ISOLATION_CHAIN, "-o", name, "-j", "ACCEPT"] + tag)
+
+
+def nat_down(name):
+    for table in ("nat", "filter"):
+        for rule in _rules(table):
+            if _tagged(rule, name):
+                run(["iptables", "-w", "-t", table, "-D"] + shlex.split(rule)[1:])
+
+
+def _tagged(rule, name):
+    padded = rule + " "
+    return rule.startswith("-A ") and ('--comment "caas:%s" ' % name in padded or "--comment caas:%s " % name in padded)
+
+
+# --- loop devices ---------------------------------------------------------------------------------
+
+def loop_devices_of(image):
+    out = run(["losetup", "-j", image, "-O", "NAME", "-n"], check=False).stdout
+    return [line.strip() for line in out.splitlines() if line.strip()]
+
+
+def loop_attach(image):
+    existing = loop_devices_of(image)
+    if existing:
+        return existing[0]
+    return run(["losetup", "-f", "--show", image]).stdout.strip()
+
+
+def loop_detach(image):
+    for device in loop_devices_of(image):
+        run(["losetup", "-d", device])
+
+
+def loop_refresh(device):
+    run(["losetup", "-c", device])
+
+
+def device_numbers(device):
+    st = os.stat(device)
+    return os.major(st.st_rdev), os.minor(st.st_rdev)
+
+
+# --- containers ---------------------------------------------------------------------------------------
+
+class Containers:
+    """lxc-* commands for containers kept under one private lxcpath."""
+
+    def __init__(self, lxcpath):
+        self.lxcpath = lxcpath
+
+    def _argv(self, tool, name, *rest):
+        return [tool, "-P", self.lxcpath, "-n", name] + list(rest)
+
+    def state(self, name):
+        if not os.path.exists(os.path.join(self.lxcpath, name, "config")):
+            return None
+        out = run(self._argv("lxc-info", name, "-s", "-H"), check=False).stdout.strip()
+        return out.lower() or "stopped"
+
+    def start(self, name):
+        proc = run(self._argv("lxc-start", name, "-d", "-o", os.path.join(self.lxcpath, name, "lxc.log"),
+                              "-l", "WARN"), check=False)
+        if proc.returncode != 0 or not run(self._argv("lxc-wait", name, "-s", "RUNNING", "-t", "10"),
+                                            check=False).returncode == 0:
+            raise CloudError("container %s did not start: %s %s" % (name, proc.stderr.strip(), self.log_tail(name)),
+                             ok_to_retry=False)
+
+    def stop(self, name, kill=False, timeout=10):
+        if self.state(name) in (None, "stopped"):
+            return
+        rest = ["-k"] if kill else ["-t", str(timeout)]
+        proc = run(self._argv("lxc-stop", name, *rest), check=False)
+        if proc.returncode != 0 and self.state(name) not in (None, "stopped"):
+            run(self._argv("lxc-stop", name, "-k"))
+
+    def attach(self, name, argv, check=True, input_text=None):
+        return run(self._argv("lxc-attach", name, "--clear-env", "--") + list(argv), check=check, input_text=input_text)
+
+    def log_tail(self, name, lines=20):
+        try:
+            with open(os.path.join(self.lxcpath, name, "lxc.log")) as handle:
+                return "".join(handle.readlines()[-lines:])
+        except IOError:
+            return ""
+
+
+def cgroup_v2():
+    return os.path.exists("/sys/fs/cgroup/cgroup.controllers")
+
+
+def check_free_space(directory, size_mb):
+    st = os.statvfs(directory)
+    free_mb = st.f_bavail * st.f_frsize // (1024 * 1024)
+    if free_mb < size_mb:
+        raise NoDiskSpace("%s has %s MiB free, %s MiB needed" % (directory, free_mb, size_mb))
