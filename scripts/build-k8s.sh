@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # -*- coding: utf-8 -*-
 # Copyright: ondemand.caas developers
 # Apache License 2.0 (see LICENSE)
@@ -8,13 +8,18 @@
 # through the ondemand.caas.k8s_artifact module (the same code path as the k8s_artifacts role). Each entry is
 # reused when its inputs are unchanged (seconds); a cold build takes ~15-25 min per Kubernetes version on 2 cores.
 # Needs: Go >= 1.26 (etcd 3.5.35's go.mod says go 1.26.0; Kubernetes 1.33/1.34 need 1.24), the Go module proxy,
-# ansible-core. Override: CAAS_K8S_BUILD_VERSIONS="v1.34.4 v1.33.13", CAAS_ETCD_VERSION=v3.5.35, ANSIBLE=ansible.
-set -eu
+# ansible-core (ANSIBLE=/path/to/venv/bin/ansible when not on PATH). Override: CAAS_K8S_BUILD_VERSIONS="v1.34.4 v1.33.13", CAAS_ETCD_VERSION=v3.5.35, ANSIBLE=ansible.
+set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 VERSIONS="${CAAS_K8S_BUILD_VERSIONS:-v1.34.4 v1.33.13}"
 ETCD_VERSION="${CAAS_ETCD_VERSION:-v3.5.35}"
 ANSIBLE="${ANSIBLE:-ansible}"
+command -v "$ANSIBLE" >/dev/null 2>&1 || { echo "build-k8s: '$ANSIBLE' not found; set ANSIBLE=/path/to/bin/ansible" >&2; exit 1; }
+# run the module with the Python that has ansible-core (a venv's python when ansible comes from one)
+PYTHON="$(dirname "$(command -v "$ANSIBLE")")/python"
+[ -x "$PYTHON" ] || PYTHON="$(command -v python3)"
+export ANSIBLE_PYTHON_INTERPRETER="$PYTHON"
 
 # make the collection importable as ondemand.caas without installing it
 PYROOT="$ROOT/.build/pyroot"

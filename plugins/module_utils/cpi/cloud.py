@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import inspect
 import time
 import traceback
 
@@ -45,9 +46,14 @@ class Cloud:
     def call(self, verb, *arguments):
         if verb not in VERBS:
             raise NotImplemented("%s is not a CPI method" % verb)
+        method = getattr(self.provider, verb)
+        try:
+            inspect.signature(method).bind(*arguments)
+        except TypeError as exc:
+            raise CpiError("bad arguments for %s: %s" % (verb, exc))
         started = time.time()
         try:
-            return getattr(self.provider, verb)(*arguments)
+            return method(*arguments)
         except CpiError:
             raise
         except Exception as exc:  # an unexpected failure inside a provider is a cloud error
@@ -79,8 +85,6 @@ def handle_request(request, provider_name, settings):
         return {"result": result, "error": None, "log": "\n".join(cloud.log_lines)}
     except CpiError as exc:
         return {"result": None, "error": exc.to_wire(), "log": "\n".join(cloud.log_lines if cloud else [])}
-    except TypeError as exc:  # wrong number of arguments for the verb
-        return {"result": None, "error": CpiError("bad arguments: %s" % exc).to_wire(), "log": ""}
     finally:
         if cloud:
             cloud.close()

@@ -445,17 +445,23 @@ class LxcProvider(Provider):
     def _detach(self, vm, disk, force):
         """Unmount in the guest, release the loop device, then forget the attachment."""
         if self.containers.state(vm["cid"]) == "running":
-            proc = self.containers.attach(vm["cid"], ["sh", "-c", "sync; if mountpoint -q %s; then umount %s; fi; rm -f %s"
-                                                      % (disk["mount_point"], disk["mount_point"], self._hint(disk)["path"])],
-                                          check=False)
-            if proc.returncode != 0:
+            try:
+                self._unmount(vm, disk)
+            except CloudError:
                 if not force:
-                    raise CloudError("disk %s is busy in VM %s (%s); stop what uses %s, or delete the VM"
-                                     % (disk["cid"], vm["cid"], proc.stderr.strip(), disk["mount_point"]))
+                    raise
                 # Deleting the VM: stopping it releases the mount with the guest's own clean shutdown.
                 self.containers.stop(vm["cid"])
         host.loop_detach(disk["image"])
         self._forget_attachment(vm["cid"], disk["cid"])
+
+    def _unmount(self, vm, disk):
+        proc = self.containers.attach(vm["cid"], ["sh", "-c", "sync; if mountpoint -q %s; then umount %s; fi; rm -f %s"
+                                                  % (disk["mount_point"], disk["mount_point"], self._hint(disk)["path"])],
+                                      check=False)
+        if proc.returncode != 0:
+            raise CloudError("disk %s is busy in VM %s (%s); stop what uses %s, or delete the VM"
+                             % (disk["cid"], vm["cid"], proc.stderr.strip(), disk["mount_point"]))
 
     def _forget_attachment(self, vm_cid, disk_cid):
         with self.store.locked():
@@ -506,9 +512,16 @@ class LxcProvider(Provider):
         host.run(["fallocate", "-l", "%dM" % new_size, record["image"]])
         vm_cid = record.get("vm_cid")
         if vm_cid and self.containers.state(vm_cid) == "running":
-            host.loop_refresh(host.loop_attach(record["image"]))
+            device = host.loop_attach(record["image"])
+            host.loop_refresh(device)
             # Online grow from inside the guest, where the file system is mounted.
-            self.containers.attach(vm_cid, ["resize2fs", self._hint(record)["path"]])
+            if self.containers.attach(vm_cid, ["resize2fs", self._hint(record)["path"]], check=False).returncode != 0:
+                # Online grow needs CAP_SYS_RESOURCE, which some hosts withhold: unmount, grow, mount again.
+                vm = self._vm(vm_cid)
+                self._unmount(vm, record)
+                host.run(["e2fsck", "-f", "-p", device])
+                host.run(["resize2fs", device])
+                self._plug(vm, record)
         else:
             host.loop_detach(record["image"])
             host.run(["e2fsck", "-f", "-p", record["image"]])

@@ -76,9 +76,18 @@ def key_matches(key, cert):
     return _public_der(key.public_key()) == _public_der(cert.public_key())
 
 
+def _load_pem_key(data):
+    # The RSA consistency check costs ~30 ms a key; the keys are ours and each is matched against its
+    # certificate anyway, so skip it where cryptography (>= 39) allows.
+    try:
+        return serialization.load_pem_private_key(data, password=None, unsafe_skip_rsa_key_validation=True)
+    except TypeError:
+        return serialization.load_pem_private_key(data, password=None)
+
+
 def load_key(data, path):
     try:
-        return serialization.load_pem_private_key(data, password=None)
+        return _load_pem_key(data)
     except (ValueError, TypeError) as exc:
         raise PkiFileError("%s is not a readable unencrypted PEM private key (%s)" % (path, exc), path=path)
     except Exception as exc:  # cryptography raises UnsupportedAlgorithm and friends too

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 
-import pytest  # noqa: F401 (need_cache skips)
+import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 CACHE_DIR = os.environ.get("CAAS_CACHE_DIR") or "/var/cache/ondemand-caas"

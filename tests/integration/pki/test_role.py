@@ -21,6 +21,8 @@ from ansible_collections.ondemand.caas.plugins.module_utils.pki import crypto
 
 from pkirun import ansible_playbook, seed
 
+pytestmark = pytest.mark.slow
+
 PKI = "/etc/kubernetes/pki/"
 EXPECTED = {
     "master": set(PKI + f for f in (
