@@ -16,9 +16,10 @@ description:
   - A disk attached to a VM is never deleted; detach it first with O(state=detached).
   - Growing O(size) resizes the disk and its file system, online when it is attached. Shrinking is refused.
   - O(snapshot_name) takes one snapshot per name, so asking again for the same name changes nothing.
-author: ondemand.caas developers
+author: ondemand.caas developers (@ondemand)
 extends_documentation_fragment:
   - ondemand.caas.cpi
+  - ondemand.caas.cpi.vsphere
   - ondemand.caas.cpi.attributes
 options:
   name:
@@ -79,7 +80,7 @@ disk:
   contains:
     cid: {description: Cloud id of the disk., type: str, returned: success}
     size_mb: {description: Size in MiB., type: int, returned: success}
-    vm_cid: {description: The VM it is attached to, or null., type: str, returned: success}
+    vm_cid: {description: "The VM it is attached to, or null.", type: str, returned: success}
     hint: {description: Where the guest finds the disk when attached., type: dict, returned: success}
     metadata: {description: Metadata of the disk., type: dict, returned: success}
     snapshots: {description: Cids of the disk's snapshots., type: list, elements: str, returned: success}

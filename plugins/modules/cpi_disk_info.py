@@ -13,11 +13,11 @@ short_description: Find persistent disks by cid, name, VM or metadata
 version_added: 0.1.0
 description:
   - Lists the persistent disks the provider manages that match every given filter.
-author: ondemand.caas developers
+author: ondemand.caas developers (@ondemand)
 extends_documentation_fragment:
   - ondemand.caas.cpi
+  - ondemand.caas.cpi.vsphere
   - ondemand.caas.cpi.attributes
-  - ansible.builtin.action_common_attributes.info_module
 options:
   cid:
     description: A disk's cloud id.
@@ -29,7 +29,7 @@ options:
     description: Only disks attached to this VM.
     type: str
   metadata:
-    description: Metadata every returned disk carries, for example C({caas_cluster: demo}).
+    description: "Metadata every returned disk carries, for example C({caas_cluster: demo})."
     type: dict
     default: {}
 '''

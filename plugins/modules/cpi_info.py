@@ -13,11 +13,11 @@ short_description: What the CPI behind a provider supports (BOSH C(info))
 version_added: 0.1.0
 description:
   - Returns the CPI API version and the stemcell formats of the selected provider.
-author: ondemand.caas developers
+author: ondemand.caas developers (@ondemand)
 extends_documentation_fragment:
   - ondemand.caas.cpi
+  - ondemand.caas.cpi.vsphere
   - ondemand.caas.cpi.attributes
-  - ansible.builtin.action_common_attributes.info_module
 options: {}
 '''
 

@@ -17,9 +17,10 @@ description:
     kept from reaching other private networks (other clusters' segments included), as an NSX-T tier-1 would.
   - Re-applying an existing segment restores its bridge and NAT rules if the host lost them, and reports no change.
   - A segment that still has VMs is not deleted.
-author: ondemand.caas developers
+author: ondemand.caas developers (@ondemand)
 extends_documentation_fragment:
   - ondemand.caas.cpi
+  - ondemand.caas.cpi.vsphere
   - ondemand.caas.cpi.attributes
 options:
   name:

@@ -17,9 +17,10 @@ description:
     O(cloud_properties) has a C(debootstrap) recipe (C(suite), C(mirror), C(packages)), the image is built there
     first with debootstrap (about a minute), so the controller cache holds it for every later run.
   - A stemcell that VMs are based on is not deleted.
-author: ondemand.caas developers
+author: ondemand.caas developers (@ondemand)
 extends_documentation_fragment:
   - ondemand.caas.cpi
+  - ondemand.caas.cpi.vsphere
   - ondemand.caas.cpi.attributes
 options:
   name:

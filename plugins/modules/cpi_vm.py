@@ -19,9 +19,10 @@ description:
     IPs and disks.
   - O(state=absent) detaches every persistent disk, then deletes the VM. Disks are never deleted with a VM.
   - BOSH CPI v2 verbs used are C(create_vm), C(delete_vm), C(reboot_vm), C(set_vm_metadata), C(attach_disk).
-author: ondemand.caas developers
+author: ondemand.caas developers (@ondemand)
 extends_documentation_fragment:
   - ondemand.caas.cpi
+  - ondemand.caas.cpi.vsphere
   - ondemand.caas.cpi.attributes
 options:
   name:

@@ -14,11 +14,11 @@ version_added: 0.1.0
 description:
   - Lists the VMs the provider manages that match every given filter, with their power state
     (C(running), C(stopped), or C(missing) when recorded but gone from the IaaS).
-author: ondemand.caas developers
+author: ondemand.caas developers (@ondemand)
 extends_documentation_fragment:
   - ondemand.caas.cpi
+  - ondemand.caas.cpi.vsphere
   - ondemand.caas.cpi.attributes
-  - ansible.builtin.action_common_attributes.info_module
 options:
   cid:
     description: A VM's cloud id.
@@ -27,7 +27,7 @@ options:
     description: A VM's name (C(caas_name) metadata).
     type: str
   metadata:
-    description: Metadata every returned VM carries, for example C({caas_cluster: demo}).
+    description: "Metadata every returned VM carries, for example C({caas_cluster: demo})."
     type: dict
     default: {}
 '''

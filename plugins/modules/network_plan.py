@@ -15,11 +15,13 @@ description:
     or given explicitly, and fails with a clear message when any of them overlaps a CIDR of another cluster
     (two clusters never share a subnet) or of the same cluster.
   - Plans are recorded in O(registry_dir), one JSON file per cluster, updated under a lock. A recorded plan is
-    stable: running again returns the same CIDRs.
+    stable, so running again returns the same CIDRs.
   - Also returns the derived values later roles need (gateway, netmask, node addresses, service IPs, segment name).
 version_added: 0.1.0
-author: ondemand.caas developers
+author: ondemand.caas developers (@ondemand)
 attributes:
+  platform:
+    platforms: posix
   check_mode:
     support: full
   diff_mode:
@@ -123,7 +125,7 @@ plan:
     prefix: {description: Prefix length of the nodes CIDR., type: int, sample: 24}
     segment_name: {description: Segment name., type: str, sample: caas-c1}
     node_ips: {description: Free node addresses; node index N gets item N., type: list, elements: str}
-    reserved_ips: {description: Reserved addresses other than the gateway (VIPs, registry)., type: list, elements: str}
+    reserved_ips: {description: "Reserved addresses other than the gateway (VIPs, registry).", type: list, elements: str}
     kubernetes_service_ip: {description: First service address (the kubernetes service)., type: str}
     dns_service_ip: {description: Tenth service address (cluster DNS)., type: str}
 '''

@@ -15,7 +15,7 @@ description:
     (the allocation itself is an IP pool subnet, see M(ondemand.caas.nsxt_ip_pool)).
   - GET first, PATCH with only the fields set here, C(changed) only when one of them differs.
 version_added: 0.1.0
-author: ondemand.caas developers
+author: ondemand.caas developers (@ondemand)
 extends_documentation_fragment:
   - ondemand.caas.nsxt
   - ondemand.caas.nsxt.OBJECT

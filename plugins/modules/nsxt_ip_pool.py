@@ -17,7 +17,7 @@ description:
   - Returns the allocation (CIDR, gateway, netmask) once NSX-T has realized it.
   - O(state=absent) deletes the subnet, which releases the allocation, then the pool; never the block.
 version_added: 0.1.0
-author: ondemand.caas developers
+author: ondemand.caas developers (@ondemand)
 extends_documentation_fragment:
   - ondemand.caas.nsxt
   - ondemand.caas.nsxt.OBJECT

@@ -15,11 +15,13 @@ description:
     every realized entity is REALIZED, failing with the last state seen after O(timeout) seconds, or at once
     if NSX-T reports ERROR.
 version_added: 0.1.0
-author: ondemand.caas developers
+author: ondemand.caas developers (@ondemand)
 extends_documentation_fragment:
   - ondemand.caas.nsxt
   - ansible.builtin.action_common_attributes
 attributes:
+  platform:
+    platforms: posix
   check_mode:
     support: full
   diff_mode:
@@ -57,7 +59,7 @@ state:
   type: str
   sample: REALIZED
 realized:
-  description: True when O(state) is REALIZED.
+  description: True when RV(state) is REALIZED.
   returned: always
   type: bool
 entities:

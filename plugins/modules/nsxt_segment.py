@@ -15,7 +15,7 @@ description:
   - Reads the segment first (404 means create), sends PATCH with only the fields set here, and reports
     C(changed) only when one of them differs from what NSX-T holds.
 version_added: 0.1.0
-author: ondemand.caas developers
+author: ondemand.caas developers (@ondemand)
 extends_documentation_fragment:
   - ondemand.caas.nsxt
   - ondemand.caas.nsxt.OBJECT

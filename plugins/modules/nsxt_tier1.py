@@ -15,7 +15,7 @@ description:
     the fields set here; C(changed) only when one of them differs.
   - NSX-T refuses to delete a tier-1 that a segment still connects to; delete the segment first.
 version_added: 0.1.0
-author: ondemand.caas developers
+author: ondemand.caas developers (@ondemand)
 extends_documentation_fragment:
   - ondemand.caas.nsxt
   - ondemand.caas.nsxt.OBJECT

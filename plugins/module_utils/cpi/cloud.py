@@ -15,7 +15,7 @@ import inspect
 import time
 import traceback
 
-from ansible_collections.ondemand.caas.plugins.module_utils.cpi.errors import CloudError, CpiError, NotImplemented
+from ansible_collections.ondemand.caas.plugins.module_utils.cpi.errors import CloudError, CpiError, MethodNotImplemented
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.providers import provider_class
 
 # BOSH CPI v2 verbs, then the look-ups this collection adds.
@@ -45,7 +45,7 @@ class Cloud:
 
     def call(self, verb, *arguments):
         if verb not in VERBS:
-            raise NotImplemented("%s is not a CPI method" % verb)
+            raise MethodNotImplemented("%s is not a CPI method" % verb)
         method = getattr(self.provider, verb)
         try:
             inspect.signature(method).bind(*arguments)

@@ -335,4 +335,3 @@ def disk(cloud, params, check_mode):
     record = cloud.disk_record(cid) if not check_mode else existing
     result.update(changed=changed, disk=_disk_view(record), diff={"before": before, "after": _disk_view(record)})
     return result
-

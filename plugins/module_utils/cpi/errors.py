@@ -39,7 +39,9 @@ class NotSupported(CpiError):
     bosh_type = "Bosh::Clouds::NotSupported"
 
 
-class NotImplemented(CpiError):  # noqa: A001 - the BOSH name
+class MethodNotImplemented(CpiError):
+    """BOSH's NotImplemented: the verb does not exist, or this provider cannot do it."""
+
     bosh_type = "Bosh::Clouds::NotImplemented"
 
 

@@ -23,7 +23,7 @@ PRIVATE_RANGES = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
 
 def run(argv, check=True, input_text=None, timeout=120):
     try:
-        proc = subprocess.run(argv, input=input_text, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        proc = subprocess.run(argv, input=input_text, check=False, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               universal_newlines=True, timeout=timeout)
     except OSError as exc:
         raise CloudError("cannot run %s: %s (is it installed?)" % (argv[0], exc), ok_to_retry=False)
@@ -144,8 +144,8 @@ class Containers:
     def start(self, name):
         proc = run(self._argv("lxc-start", name, "-d", "-o", os.path.join(self.lxcpath, name, "lxc.log"),
                               "-l", "WARN"), check=False)
-        if proc.returncode != 0 or not run(self._argv("lxc-wait", name, "-s", "RUNNING", "-t", "10"),
-                                            check=False).returncode == 0:
+        waited = run(self._argv("lxc-wait", name, "-s", "RUNNING", "-t", "10"), check=False) if proc.returncode == 0 else None
+        if proc.returncode != 0 or waited.returncode != 0:
             raise CloudError("container %s did not start: %s %s" % (name, proc.stderr.strip(), self.log_tail(name)),
                              ok_to_retry=False)
 

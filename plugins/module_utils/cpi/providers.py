@@ -29,5 +29,4 @@ def provider_class(name):
 def all_settings():
     """Every provider's settings, for building one argument spec."""
     for cls in PROVIDERS.values():
-        for setting in cls.settings_spec:
-            yield setting
+        yield from cls.settings_spec

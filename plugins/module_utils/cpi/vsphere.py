@@ -33,7 +33,7 @@ from ansible_collections.ondemand.caas.plugins.module_utils.cpi import vsphere_s
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.contract import Provider, Setting
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.errors import (
     CloudError, CpiError, DiskAttachedElsewhere, DiskNotAttached, DiskNotFound, InvalidArgument,
-    NetworkNotFound, NotImplemented, NotSupported, StemcellNotFound, VMCreationFailed, VMNotFound,
+    NetworkNotFound, MethodNotImplemented, NotSupported, StemcellNotFound, VMCreationFailed, VMNotFound,
 )
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.vsphere_client import HAS_PYVMOMI, VsphereSession
 
@@ -230,12 +230,12 @@ class VsphereProvider(Provider):
                                     location=vim.vm.RelocateSpec(pool=self._pool(), datastore=self._datastore()))
             stemcell = self.s.run("clone %s into stemcell %s" % (source, name), vm.CloneVM_Task, folder, name, spec)
         else:  # OVA/OVF import (OvfManager + HttpNfcLease) is not written yet
-            raise NotImplemented("vsphere create_stemcell imports from an existing VM or template only: set "
-                                 "cloud_properties.source_vm (inventory path or managed object id); %s not imported"
-                                 % image_path)
+            raise MethodNotImplemented("vsphere create_stemcell imports from an existing VM or template only: set "
+                                       "cloud_properties.source_vm (inventory path or managed object id); %s not imported"
+                                       % image_path)
         try:
             self._reconfigure(stemcell, "tag stemcell %s" % name, extra=extra)
-            _, props = self._vm(stemcell._moId, ["config.hardware.device"])
+            dummy, props = self._vm(stemcell._moId, ["config.hardware.device"])
             nics = specs.nic_removals(props.get("config.hardware.device"))
             if nics:  # NICs come from create_vm's networks; a stemcell has none
                 self._reconfigure(stemcell, "remove stemcell NICs", devices=nics)
@@ -280,7 +280,7 @@ class VsphereProvider(Provider):
         devices = [specs.nic_spec(self._backing(name, net), i)
                    for i, (name, net) in enumerate(sorted(networks.items())) if net.get("type") != "vip"]
         if cloud_properties.get("disk"):
-            key, _, unit, extra_devices = specs.scsi_slot(sc.get("config.hardware.device"))
+            key, dummy, unit, extra_devices = specs.scsi_slot(sc.get("config.hardware.device"))
             devices += extra_devices + [specs.ephemeral_disk_spec(cloud_properties["disk"], key, unit, self.ds_name)]
         settings = {"agent_id": agent_id, "stemcell_cid": stemcell_cid, "networks": networks,
                     "disks": {"persistent": {}}, "env": environment, "cloud_properties": cloud_properties,
@@ -350,7 +350,7 @@ class VsphereProvider(Provider):
     def _destroy(self, vm, what):
         """Power off, detach every persistent disk (keeping its file), then destroy."""
         try:
-            _, props = self._vm(vm._moId, ["runtime.powerState", "config.hardware.device"])
+            dummy, props = self._vm(vm._moId, ["runtime.powerState", "config.hardware.device"])
         except VMNotFound:
             return []
         if props.get("runtime.powerState") != "poweredOff":
@@ -419,7 +419,7 @@ class VsphereProvider(Provider):
                 if specs.SETTINGS_KEY in specs.read_extra_config(props.get("config.extraConfig"))]
 
     def vm_record(self, vm_cid):
-        _, props = self._vm(vm_cid, VM_PATHS)
+        dummy, props = self._vm(vm_cid, VM_PATHS)
         return self._vm_record(str(vm_cid), props)
 
     # --- disks ------------------------------------------------------------------------------------------------
@@ -445,7 +445,7 @@ class VsphereProvider(Provider):
         if not vm_cid:
             return None
         try:
-            _, props = self._vm(vm_cid, ["config.hardware.device"])
+            dummy, props = self._vm(vm_cid, ["config.hardware.device"])
         except VMNotFound:
             return None
         return vm_cid if disk_cid in specs.persistent_disks(props.get("config.hardware.device")) else None
@@ -536,7 +536,7 @@ class VsphereProvider(Provider):
         return None
 
     def get_disks(self, vm_cid):
-        _, props = self._vm(vm_cid, ["config.hardware.device"])
+        dummy, props = self._vm(vm_cid, ["config.hardware.device"])
         return sorted(specs.persistent_disks(props.get("config.hardware.device")))
 
     def set_disk_metadata(self, disk_cid, metadata):

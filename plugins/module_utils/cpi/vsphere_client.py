@@ -133,7 +133,7 @@ class VsphereSession:
         for obj, paths in pairs:
             types.setdefault(type(obj), set()).update(paths)
         spec = PC.FilterSpec(
-            objectSet=[PC.ObjectSpec(obj=obj, skip=False) for obj, _ in pairs],
+            objectSet=[PC.ObjectSpec(obj=obj, skip=False) for obj, dummy in pairs],
             propSet=[PC.PropertySpec(type=kind, pathSet=sorted(paths)) for kind, paths in types.items()])
         try:
             return self._retrieve(spec)

@@ -126,8 +126,8 @@ def block_subnet_body(params, block):
            "ip_block_path": block.get("path") or path_for("IpAddressBlock", block["id"]),
            "subnet_size": str(size) if size is not None else None, "start_ip": params.get("start_ip"),
            "auto_assign_gateway": params.get("auto_assign_gateway")}
-    return body_for("IpAddressPoolBlockSubnet", sub, ("display_name", "ip_block_path", "subnet_size", "start_ip",
-                                                       "auto_assign_gateway"), with_resource_type=True)
+    fields = ("display_name", "ip_block_path", "subnet_size", "start_ip", "auto_assign_gateway")
+    return body_for("IpAddressPoolBlockSubnet", sub, fields, with_resource_type=True)
 
 
 def subnet_summary(subnet):

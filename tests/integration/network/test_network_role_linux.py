@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: ondemand.caas developers
 # Apache License 2.0 (see LICENSE)
-"""roles/network with caas_network_provider=linux: real bridges and NAT from ondemand.caas.cpi_network.
+"""roles/network with network_provider=linux: real bridges and NAT from ondemand.caas.cpi_network.
 
 Two clusters' segments side by side; a network namespace on each bridge stands in for a VM (veth). Traffic goes
 only to addresses on these bridges and namespaces: the VM on A reaches its gateway, reaches a TCP server in an
@@ -32,13 +32,13 @@ ROLE = """
     - name: network
       ansible.builtin.include_role: {name: ondemand.caas.network}
       vars:
-        caas_network_provider: linux
-        caas_network_nodes_pool: 10.251.0.0/23
-        caas_network_pods_pool: 10.252.0.0/15
-        caas_network_registry_dir: %(plans)s
-        caas_network_lxc_state_dir: %(lxc)s
+        network_provider: linux
+        network_nodes_pool: 10.251.0.0/23
+        network_pods_pool: 10.252.0.0/15
+        network_registry_dir: %(plans)s
+        network_lxc_state_dir: %(lxc)s
     - name: facts
-      ansible.builtin.debug: {var: caas_network}
+      ansible.builtin.debug: {var: network_facts}
 """
 
 
@@ -57,7 +57,7 @@ def linux(tmp_path):
     params = {"plans": tmp_path / "plans", "lxc": tmp_path / "lxc"}
     yield runner, ROLE % params, made
     for cluster in ("nt-a", "nt-b"):
-        runner.run(ROLE % params, "-e", "caas_cluster_name=%s" % cluster, "-e", "caas_network_state=absent")
+        runner.run(ROLE % params, "-e", "caas_cluster_name=%s" % cluster, "-e", "network_state=absent")
     for ns in made["ns"]:
         sh("ip", "netns", "del", ns, check=False)
     for link in made["links"]:
@@ -105,8 +105,8 @@ def test_two_segments_side_by_side(linux):
     assert a["rc"] == 0, a["tasks"]
     b = runner.run(play, "-e", "caas_cluster_name=nt-b")
     assert b["rc"] == 0, b["tasks"]
-    net_a = a["tasks_by_name"]["facts"]["caas_network"]
-    net_b = b["tasks_by_name"]["facts"]["caas_network"]
+    net_a = a["tasks_by_name"]["facts"]["network_facts"]
+    net_b = b["tasks_by_name"]["facts"]["network_facts"]
     assert (net_a["segment"], net_a["nodes_cidr"], net_a["gateway"]) == ("caas-nt-a", "10.251.0.0/24", "10.251.0.1")
     assert net_b["nodes_cidr"] == "10.251.1.0/24" and net_b["pod_cidr"] != net_a["pod_cidr"]
     assert "10.251.0.1/24" in sh("ip", "-o", "-4", "addr", "show", "dev", "caas-nt-a").stdout
@@ -133,7 +133,7 @@ def test_two_segments_side_by_side(linux):
     assert tcp("ntva", "ntvb", net_b["node_ips"][0]) is None                 # isolated from cluster B
     assert tcp("ntvb", "ntva", net_a["node_ips"][0]) is None
 
-    gone = runner.run(play, "-e", "caas_cluster_name=nt-a", "-e", "caas_network_state=absent")
+    gone = runner.run(play, "-e", "caas_cluster_name=nt-a", "-e", "network_state=absent")
     assert gone["rc"] == 0, gone["tasks"]
     assert not os.path.exists("/sys/class/net/caas-nt-a") and os.path.exists("/sys/class/net/caas-nt-b")
     assert tcp("ntvb", None, net_b["gateway"]) == net_b["node_ips"][0]

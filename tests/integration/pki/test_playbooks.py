@@ -101,7 +101,6 @@ def test_rotate_certificates_playbook_ca(tmp_path):
         assert [c.serial_number for c in bundle] == [new_ca.serial_number], host
         cert = crypto.load_cert((tmp_path / host / leaf).read_bytes(), leaf)
         assert crypto.issued_by(cert, new_ca), host
-    assert "ca_rotation" in (tmp_path / "result.json").read_text() or True
     # a leaves-only rotation keeps the CA and changes the leaves
     before = (tmp_path / "demo-w0" / "var/lib/kubelet/pki/kubelet.crt").read_bytes()
     out, raw = ansible_playbook(playbook, inv, {"caas_cluster_name": "demo"})

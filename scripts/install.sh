@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Install everything ondemand.caas needs on a Debian 12 machine, as root: apt packages and a venv in .venv.
+# Safe to re-run; it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(lxc debootstrap iptables e2fsprogs util-linux openssh-client rsync python3-venv
+              etcd-server openssl ca-certificates git)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> apt: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "==> creating .venv"
+  python3 -m venv .venv
+fi
+stamp=.venv/.requirements.sha256
+want=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "==> pip: installing requirements.txt and requirements-dev.txt"
+  .venv/bin/pip install -q -r requirements.txt -r requirements-dev.txt
+  echo "$want" > "$stamp"
+fi
+
+# The checkout as ansible_collections.ondemand.caas, for ansible-playbook and for Python imports.
+mkdir -p .build/pyroot/ansible_collections/ondemand
+ln -sfn "$PWD" .build/pyroot/ansible_collections/ondemand/caas
