@@ -28,13 +28,16 @@ if [ ! -e "$PYROOT/ansible_collections/ondemand/caas" ]; then
     ln -s "$ROOT" "$PYROOT/ansible_collections/ondemand/caas"
 fi
 export ANSIBLE_COLLECTIONS_PATH="$PYROOT"
-export ANSIBLE_LOAD_CALLBACK_PLUGINS=1 ANSIBLE_STDOUT_CALLBACK=oneline ANSIBLE_LOCALHOST_WARNING=0
+export ANSIBLE_LOAD_CALLBACK_PLUGINS=1 ANSIBLE_STDOUT_CALLBACK=minimal ANSIBLE_CALLBACK_RESULT_FORMAT=yaml
+export ANSIBLE_LOCALHOST_WARNING=0
 export ANSIBLE_INVENTORY_UNPARSED_WARNING=0 PATH="$PATH:/usr/local/go/bin"
 
 run() {
     started=$(date +%s)
+    # one summary line per run: state, changed, where, how long the build/download/copy took (or the error)
     "$ANSIBLE" localhost -c local -m ondemand.caas.k8s_artifact -a "$1" \
-        | sed -e 's/"manifest": {.*}, "manifest_path"/"manifest_path"/' | cut -c1-400
+        | grep -E '^localhost \||^    (bin_dir|changed|seconds|msg):' | tr -d '\n' | sed -e 's/  */ /g'
+    echo
     echo "  -> $1: $(( $(date +%s) - started ))s"
 }
 

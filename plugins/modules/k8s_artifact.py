@@ -149,7 +149,7 @@ source:
   returned: always
   type: str
   sample: build
-path:
+version_dir:
   description: The version directory in the cache.
   returned: always
   type: str

@@ -86,7 +86,7 @@ def result(request, version_dir, manifest, changed, inputs_hash):
         entry["path"] = "%s/%s" % (version_dir.bin_dir, name)
         binaries[name] = entry
     return dict(changed=changed, component=request.component, version=request.version.tag, source=request.source,
-                path=version_dir.path, bin_dir=version_dir.bin_dir, manifest_path=version_dir.manifest_path,
+                version_dir=version_dir.path, bin_dir=version_dir.bin_dir, manifest_path=version_dir.manifest_path,
                 inputs_hash=inputs_hash, binaries=binaries, seconds=(manifest or {}).get("seconds"),
                 manifest=manifest or {})
 

@@ -82,6 +82,10 @@ def harness(lxc_cloud, lxc_state_dir, stemcell_cid, segment):
     return LxcHarness(lxc_cloud, lxc_state_dir, stemcell_cid, segment)
 
 
-def loop_devices_of(directory):
-    out = subprocess.run(["losetup", "-a"], stdout=subprocess.PIPE, universal_newlines=True).stdout
-    return [line for line in out.splitlines() if directory in line]
+@pytest.fixture
+def loop_devices_of():
+    """Loop devices whose backing file path contains a given string."""
+    def lookup(fragment):
+        out = subprocess.run(["losetup", "-a"], stdout=subprocess.PIPE, universal_newlines=True, check=True).stdout
+        return [line for line in out.splitlines() if fragment in line]
+    return lookup

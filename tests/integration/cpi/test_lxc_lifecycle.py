@@ -5,7 +5,6 @@ import json
 import os
 
 from lifecycle import run_lifecycle
-from conftest import loop_devices_of
 
 
 def test_lifecycle(harness):
@@ -43,7 +42,7 @@ def test_delete_vm_never_touches_the_stemcell(harness, lxc_state_dir):
     assert not os.path.exists(os.path.join(stemcell["rootfs"], "etc", "written-in-vm"))
 
 
-def test_delete_vm_releases_loop_devices_and_keeps_disk(harness, lxc_state_dir):
+def test_delete_vm_releases_loop_devices_and_keeps_disk(harness, lxc_state_dir, loop_devices_of):
     cloud = harness.cloud
     vm_cid, _ = cloud.create_vm("agent-y", harness.stemcell_cid, {}, harness.networks(3), [],
                                 {"bosh": {"tags": {"caas_name": "loop-guard"}}})
@@ -56,7 +55,7 @@ def test_delete_vm_releases_loop_devices_and_keeps_disk(harness, lxc_state_dir):
     cloud.delete_disk(disk_cid)
 
 
-def test_vm_deleted_out_of_band_is_listed_missing_and_cleaned(harness, lxc_state_dir):
+def test_vm_deleted_out_of_band_is_listed_missing_and_cleaned(harness, lxc_state_dir, loop_devices_of):
     cloud = harness.cloud
     vm_cid, _ = cloud.create_vm("agent-z", harness.stemcell_cid, {}, harness.networks(4), [],
                                 {"bosh": {"tags": {"caas_name": "oob"}}})

@@ -19,6 +19,11 @@ def load_double_module():
 
 
 @pytest.fixture
+def double_module():
+    return load_double_module()
+
+
+@pytest.fixture
 def nsx():
     double = load_double_module().PolicyApiDouble(realization_delay=0.2, delete_delay=0.1).start()
     try:
