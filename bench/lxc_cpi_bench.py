@@ -61,14 +61,7 @@ def main():
             timed(samples, "delete_vm", cloud.delete_vm, vm_cid)
             timed(samples, "delete_disk", cloud.delete_disk, disk)
     finally:
-        for vm in cloud.list_vms():
-            cloud.delete_vm(vm["cid"])
-        for disk in cloud.list_disks():
-            cloud.delete_disk(disk["cid"])
-        for net in cloud.list_networks():
-            cloud.delete_network(net["cid"])
-        for sc in cloud.list_stemcells():
-            cloud.delete_stemcell(sc["cid"])
+        cloud.delete_everything()
         shutil.rmtree(state_dir, ignore_errors=True)
     goals = {"create_vm+ssh_ready": 2.0, "delete_vm": 0.5}
     rows = []

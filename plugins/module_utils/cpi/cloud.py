@@ -70,6 +70,17 @@ class Cloud:
     def close(self):
         self.provider.close()
 
+    def delete_everything(self):
+        """Remove every object the provider manages, VMs first so disks are detached before they go."""
+        for vm in self.list_vms():
+            self.delete_vm(vm["cid"])
+        for disk in self.list_disks():
+            self.delete_disk(disk["cid"])
+        for network in self.list_networks():
+            self.delete_network(network["cid"])
+        for stemcell in self.list_stemcells():
+            self.delete_stemcell(stemcell["cid"])
+
 
 def handle_request(request, provider_name, settings):
     """Answer one BOSH external-CPI request with the BOSH envelope ``{result, error, log}``."""

@@ -29,15 +29,7 @@ def lxc_state_dir():
         pytest.fail("the LXC provider tests need root and LXC (run the README's test command, which installs them)")
     path = tempfile.mkdtemp(prefix="caas-lxc-test-")
     yield path
-    cloud = Cloud("lxc", {"lxc_state_dir": path})
-    for vm in cloud.list_vms():
-        cloud.delete_vm(vm["cid"])
-    for disk in cloud.list_disks():
-        cloud.delete_disk(disk["cid"])
-    for net in cloud.list_networks():
-        cloud.delete_network(net["cid"])
-    for stemcell in cloud.list_stemcells():
-        cloud.delete_stemcell(stemcell["cid"])
+    Cloud("lxc", {"lxc_state_dir": path}).delete_everything()
     shutil.rmtree(path, ignore_errors=True)
 
 
