@@ -7,8 +7,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.cloud import Cloud
@@ -31,21 +29,6 @@ def provider_argument_spec():
             option["choices"] = list(setting.choices)
         spec[setting.name] = option
     return spec
-
-
-def settings_from_environment(environ=None):
-    """Provider settings for callers outside Ansible (the caas-cpi executable)."""
-    environ = os.environ if environ is None else environ
-    settings = {}
-    for setting in all_settings():
-        if setting.env and setting.env in environ:
-            value = environ[setting.env]
-            if setting.type == "bool":
-                value = value.lower() in ("1", "true", "yes", "on")
-            elif setting.type == "int":
-                value = int(value)
-            settings[setting.name] = value
-    return settings
 
 
 def cpi_module(argument_spec, **kwargs):
