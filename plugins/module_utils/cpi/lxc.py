@@ -278,7 +278,23 @@ class LxcProvider(Provider):
             "lxc.tty.max = 0",
             "lxc.pty.max = 64",
             "lxc.mount.entry = %s var/vcap/data none bind,create=dir 0 0" % data,
+            # What kubelet and containerd need in every VM (issue 6):
+            # kubelet's OOM watcher reads /dev/kmsg, which a container has not got.
+            "lxc.hook.autodev = sh -c 'ln -sf console \"$LXC_ROOTFS_MOUNT/dev/kmsg\"'",
         ]
+        # containerd's and kubelet's state on the ephemeral disk (overlayfs snapshots on the overlay root fail).
+        for name in ("containerd", "kubelet"):
+            os.makedirs(os.path.join(data, "lib", name), exist_ok=True)
+            lines.append("lxc.mount.entry = %s var/lib/%s none bind,create=dir 0 0" % (os.path.join(data, "lib", name), name))
+        # kubelet wants these sysctls; /proc/sys is read-only in the VM and host-wide values are never written
+        # from a VM, so read-only files holding the values it wants are bound over them.
+        sysctl_dir = os.path.join(os.path.dirname(data), "sysctl")
+        os.makedirs(sysctl_dir, exist_ok=True)
+        for key, value in (("vm/overcommit_memory", "1"), ("kernel/panic", "10"), ("kernel/panic_on_oops", "1")):
+            path = os.path.join(sysctl_dir, key.replace("/", "."))
+            with open(path, "w") as handle:
+                handle.write(value + "\n")
+            lines.append("lxc.mount.entry = %s proc/sys/%s none bind,ro 0 0" % (path, key))
         for index, net in enumerate(record["networks"].values()):
             cidr = ipaddress.ip_network("%s/%s" % (net["ip"], net["prefixlen"]), strict=False)
             lines += [

@@ -7,11 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import importlib.util
 import json
-import os
 import socket
-import subprocess
 
 import pytest
 
@@ -21,20 +18,12 @@ from pyVim.connect import Disconnect, SmartConnect  # noqa: E402
 from pyVmomi import vim  # noqa: E402
 
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi import errors  # noqa: E402
-from ansible_collections.ondemand.caas.plugins.module_utils.cpi.cloud import Cloud, handle_request  # noqa: E402
+from ansible_collections.ondemand.caas.plugins.module_utils.cpi.cloud import Cloud  # noqa: E402
 
 from harness import VsphereHarness  # noqa: E402
 from vcsim import PASSWORD, USERNAME  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 TAGS = {"bosh": {"tags": {"caas_cluster": "k1", "caas_role": "master", "caas_index": "0"}}}
-
-
-@pytest.fixture(scope="module")
-def harness(vcsim):
-    h = VsphereHarness(vcsim)
-    yield h
-    h.close()
 
 
 def _raw(sim):
@@ -255,43 +244,3 @@ def test_two_datacenters(vcsim_two_dc):
     finally:
         harness.close()
 
-
-def _lifecycle():
-    path = os.path.join(ROOT, "tests", "integration", "cpi", "lifecycle.py")
-    if not os.path.exists(path):
-        pytest.skip("the shared lifecycle suite (tests/integration/cpi/lifecycle.py) is not there yet")
-    spec = importlib.util.spec_from_file_location("caas_cpi_lifecycle", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_shared_lifecycle_default_inventory(vcsim):
-    lifecycle = _lifecycle()
-    harness = VsphereHarness(vcsim, vsphere_folder="caas-lifecycle")
-    try:
-        lifecycle.run_lifecycle(harness)
-    finally:
-        harness.close()
-
-
-def test_shared_lifecycle_two_datacenters(vcsim_two_dc):
-    lifecycle = _lifecycle()
-    harness = VsphereHarness(vcsim_two_dc, datacenter="DC1", cluster="DC1_C0", datastore="LocalDS_0",
-                             network="DC1_DVPG0", vsphere_folder="caas-lifecycle")
-    try:
-        lifecycle.run_lifecycle(harness)
-    finally:
-        harness.close()
-
-
-def test_caas_cpi_executable(vcsim, harness):
-    executable = os.path.join(ROOT, "bin", "caas-cpi")
-    if not os.path.exists(executable):
-        pytest.skip("bin/caas-cpi is not there yet")
-    answer = handle_request({"method": "has_vm", "arguments": ["vm-999999"]}, "vsphere", vcsim.settings())
-    assert (answer["result"], answer["error"]) == (False, None)
-    env = dict(os.environ, CAAS_PROVIDER="vsphere", CAAS_VSPHERE_DATACENTER="DC0", **vcsim.env())
-    answer = subprocess.run([executable], input=json.dumps({"method": "info", "arguments": []}),
-                            capture_output=True, text=True, env=env, timeout=60)
-    assert json.loads(answer.stdout)["result"]["stemcell_formats"] == ["vsphere-ova", "vsphere-ovf"], answer.stderr
