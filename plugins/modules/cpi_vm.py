@@ -18,6 +18,8 @@ description:
   - A VM that is still recorded but gone from the IaaS (deleted out of band, lost host) is recreated with the same
     IPs and disks.
   - O(state=absent) detaches every persistent disk, then deletes the VM. Disks are never deleted with a VM.
+  - O(state=recreated) deletes the VM (detaching its disks) and creates it again with the same name, IPs,
+    metadata and persistent disks, from O(stemcell_cid) when given (an upgrade) or from its own stemcell (a heal).
   - BOSH CPI v2 verbs used are C(create_vm), C(delete_vm), C(reboot_vm), C(set_vm_metadata), C(attach_disk).
 author: ondemand.caas developers (@ondemand)
 extends_documentation_fragment:
@@ -32,7 +34,7 @@ options:
   state:
     description: Desired state of the VM.
     type: str
-    choices: [present, absent, restarted]
+    choices: [present, absent, restarted, recreated]
     default: present
   stemcell_cid:
     description: The stemcell to create the VM from (see M(ondemand.caas.cpi_stemcell)). Required to create.
@@ -142,7 +144,7 @@ from ansible_collections.ondemand.caas.plugins.module_utils.cpi.module import cp
 def main():
     module = cpi_module(dict(
         name=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent", "restarted"], default="present"),
+        state=dict(type="str", choices=["present", "absent", "restarted", "recreated"], default="present"),
         stemcell_cid=dict(type="str"),
         networks=dict(type="list", elements="dict", options=dict(
             name=dict(type="str", required=True),

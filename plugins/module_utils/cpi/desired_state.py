@@ -19,6 +19,8 @@ from ansible_collections.ondemand.caas.plugins.module_utils.cpi.errors import Cl
 
 NAME_KEY = "caas_name"
 CLUSTER_KEY = "caas_cluster"
+# Set by cluster_health when it first finds a VM down; a recreated VM starts without it.
+DOWN_SINCE_KEY = "caas_down_since"
 
 
 def _matches(record, metadata):
@@ -161,9 +163,9 @@ def vm(cloud, params, check_mode):
     state = params["state"]
     if state == "absent":
         return _vm_absent(cloud, existing, check_mode)
-    if existing and existing["state"] == "missing":
-        # The VM is gone from the IaaS but still recorded (lost host, deleted out of band): recreate it
-        # in place, with the same IPs and disks, as a heal would.
+    if existing and (existing["state"] == "missing" or state == "recreated"):
+        # Gone from the IaaS but still recorded (lost host, deleted out of band), or asked for (heal, upgrade):
+        # recreate it in place with the same name, IPs, metadata and persistent disks.
         if not check_mode:
             cloud.delete_vm(existing["cid"])
         return _vm_create(cloud, params, metadata, check_mode, replaced=existing)
@@ -185,6 +187,11 @@ def _vm_absent(cloud, existing, check_mode):
 
 
 def _vm_create(cloud, params, metadata, check_mode, replaced=None):
+    if replaced:
+        params = dict(params, stemcell_cid=params.get("stemcell_cid") or replaced.get("stemcell_cid"),
+                      cloud_properties=params.get("cloud_properties") or replaced.get("cloud_properties") or {})
+        kept = dict((k, v) for k, v in (replaced.get("metadata") or {}).items() if k != DOWN_SINCE_KEY)
+        metadata = dict(kept, **metadata)
     networks = _bosh_networks(params.get("networks"))
     if replaced and not params.get("networks"):
         networks = dict((name, {"type": "manual", "ip": net["ip"], "cloud_properties": net["cloud_properties"]})

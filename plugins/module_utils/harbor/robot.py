@@ -71,6 +71,8 @@ def validate(params):
         if not params.get("project"):
             raise HarborInvalidInput("level=project needs the project option")
         check_name(params["project"])
+    if params["state"] == "present":
+        desired_permissions(params)
     if params["duration"] != -1 and params["duration"] < 1:
         raise HarborInvalidInput("duration must be -1 (never expires) or a positive number of days")
 

@@ -98,7 +98,7 @@ def main():
     links = [("/bin/" + a, args.path_in_image) for a in args.applets.split(",")
              if a and "/bin/" + a != args.path_in_image]
     print(build(args.out, args.ref, args.binary, args.path_in_image, links,
-                args.entrypoint or [args.path_in_image], args.cmd))
+                [args.path_in_image] if args.entrypoint is None else (args.entrypoint or None), args.cmd))
 
 
 if __name__ == "__main__":
