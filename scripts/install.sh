@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(lxc debootstrap iptables e2fsprogs util-linux openssh-client rsync python3-venv
-              etcd-server openssl ca-certificates git)
+              etcd-server etcd-client openssl ca-certificates git openjdk-17-jre-headless)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -27,5 +27,6 @@ def get_ansible_inventory(config, inventory_file):
     return json.loads(json.dumps(_original(config, inventory_file)), object_hook=_plain)
 
 
-if getattr(_original, "__name__", "") != "get_ansible_inventory" or _original.__module__ == ansible_runner.__name__:
+if not getattr(_original, "caas_unwraps_unsafe", False):
+    get_ansible_inventory.caas_unwraps_unsafe = True
     ansible_runner.get_ansible_inventory = get_ansible_inventory

@@ -5,8 +5,9 @@
 
 Layout on vSphere (``<folder>`` is ``vsphere_folder``, default ``caas``):
 
-- stemcell: a powered-off VM ``sc-<uuid>`` in ``<folder>/stemcells`` with a snapshot for linked
-  clones and no NIC; cid = its managed object id;
+- stemcell: a powered-off VM ``sc-<uuid>`` in ``<folder>/stemcells``, imported from an OVF/OVA image
+  (vsphere_ovf.py) or cloned from ``cloud_properties.source_vm`` (an existing VM or template), with a
+  snapshot for linked clones and no NIC; cid = its managed object id;
 - VM: a linked clone (``cloud_properties.linked_clone: false`` for a full clone) in
   ``<folder>/<caas_cluster>`` (or ``<folder>/vms``); cid = its managed object id, so every look-up is
   one PropertyCollector read without a search. Agent-like settings (agent id, cid, cluster, role,
@@ -29,11 +30,12 @@ import json
 import os
 import uuid
 
+from ansible_collections.ondemand.caas.plugins.module_utils.cpi import vsphere_ovf as ovf
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi import vsphere_specs as specs
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.contract import Provider, Setting
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.errors import (
     CloudError, CpiError, DiskAttachedElsewhere, DiskNotAttached, DiskNotFound, InvalidArgument,
-    NetworkNotFound, MethodNotImplemented, NotSupported, StemcellNotFound, VMCreationFailed, VMNotFound,
+    NetworkNotFound, NotSupported, StemcellNotFound, VMCreationFailed, VMNotFound,
 )
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.vsphere_client import HAS_PYVMOMI, VsphereSession
 
@@ -219,32 +221,49 @@ class VsphereProvider(Provider):
         info = {"name": cloud_properties.get("name", "stemcell"), "version": str(cloud_properties.get("version", "0")),
                 "metadata": cloud_properties.get("metadata") or {}}
         name = "sc-%s" % uuid.uuid4()
-        folder = self._folder("stemcells")
-        extra = {specs.STEMCELL_KEY: specs.settings_json(info)}
         source = cloud_properties.get("source_vm")
-        if source:
-            vm = self.s.find(source) if "/" in source else self.s.moref(vim.VirtualMachine, source)
-            if vm is None:
-                raise InvalidArgument("unknown source_vm %r" % source)
-            spec = vim.vm.CloneSpec(powerOn=False, template=False,
-                                    location=vim.vm.RelocateSpec(pool=self._pool(), datastore=self._datastore()))
-            stemcell = self.s.run("clone %s into stemcell %s" % (source, name), vm.CloneVM_Task, folder, name, spec)
-        else:  # OVA/OVF import (OvfManager + HttpNfcLease) is not written yet
-            raise MethodNotImplemented("vsphere create_stemcell imports from an existing VM or template only: set "
-                                       "cloud_properties.source_vm (inventory path or managed object id); %s not imported"
-                                       % image_path)
+        image = None if source else ovf.OvfImage(image_path)  # a bad image fails before anything is made
         try:
-            self._reconfigure(stemcell, "tag stemcell %s" % name, extra=extra)
+            folder = self._folder("stemcells")
+            if source:
+                stemcell = self._clone_source(source, name, folder)
+            else:
+                stemcell = self._import_ovf(image, name, folder)
+        finally:
+            if image is not None:
+                image.close()
+        try:
             dummy, props = self._vm(stemcell._moId, ["config.hardware.device"])
-            nics = specs.nic_removals(props.get("config.hardware.device"))
-            if nics:  # NICs come from create_vm's networks; a stemcell has none
-                self._reconfigure(stemcell, "remove stemcell NICs", devices=nics)
+            # NICs come from create_vm's networks: a stemcell has none. One reconfigure tags it and drops them.
+            self._reconfigure(stemcell, "tag stemcell %s" % name, extra={specs.STEMCELL_KEY: specs.settings_json(info)},
+                              devices=specs.nic_removals(props.get("config.hardware.device")))
             self.s.run("snapshot stemcell %s" % name, stemcell.CreateSnapshot_Task,
                        name="caas-stemcell", description="linked clone base", memory=False, quiesce=False)
         except CpiError:
             self._destroy(stemcell, "stemcell %s" % name)
             raise
         return stemcell._moId
+
+    def _clone_source(self, source, name, folder):
+        vm = self.s.find(source) if "/" in source else self.s.moref(vim.VirtualMachine, source)
+        if vm is None:
+            raise InvalidArgument("unknown source_vm %r" % source)
+        spec = vim.vm.CloneSpec(powerOn=False, template=False,
+                                location=vim.vm.RelocateSpec(pool=self._pool(), datastore=self._datastore()))
+        try:
+            return self.s.run("clone %s into stemcell %s" % (source, name), vm.CloneVM_Task, folder, name, spec)
+        except vmodl.fault.ManagedObjectNotFound:
+            raise InvalidArgument("unknown source_vm %r" % source)
+
+    def _import_ovf(self, image, name, folder):
+        """Import an OVF/OVA image as VM ``name``; nothing is left behind when it fails."""
+        job = ovf.OvfImport(self.s, image, name, self._pool(), self._datastore(), folder, self.log)
+        try:
+            return job.run()
+        except CpiError:
+            if job.vm is not None:  # vCenter removes it when the lease is aborted; vcsim does not
+                self._destroy(job.vm, "half-imported stemcell %s" % name)
+            raise
 
     def delete_stemcell(self, stemcell_cid):
         try:

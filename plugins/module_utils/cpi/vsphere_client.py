@@ -23,9 +23,8 @@ import ssl
 import time
 
 try:
+    from http.client import HTTPException, HTTPSConnection
     from urllib.parse import quote, urlencode
-    from urllib.request import HTTPSHandler, Request, build_opener
-    from urllib.error import HTTPError, URLError
 except ImportError:  # pragma: no cover - Python 2 is not supported by the collection
     pass
 
@@ -100,8 +99,13 @@ class VsphereSession:
         self.content = self.si.content
         self.stub = self.si._stub
         self._fields = None
+        self._ssl = None
+        self._http = None
 
     def close(self):
+        if self._http is not None:
+            self._http.close()
+            self._http = None
         try:
             Disconnect(self.si)
         except Exception:  # closing must never hide the real outcome
@@ -221,48 +225,63 @@ class VsphereSession:
         return dict((key, name) for name, key in self._fields.items())
 
     # --- datastore files over HTTPS (/folder) ---------------------------------------------------------------
-    def _file_url(self, datacenter, datastore, path):
-        query = urlencode({"dcPath": datacenter, "dsName": datastore})
-        return "https://%s:%s/folder/%s?%s" % (self.hostname, self.port, quote(path), query)
+    def ssl_context(self):
+        """One TLS context per session: building one loads the CA bundle, which costs more than the request."""
+        if self._ssl is None:
+            if self.validate_certs:
+                self._ssl = ssl.create_default_context()
+            else:
+                self._ssl = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                self._ssl.check_hostname = False
+                self._ssl.verify_mode = ssl.CERT_NONE
+        return self._ssl
 
-    def _open(self, method, url, data=None):
-        context = ssl.create_default_context()
-        if not self.validate_certs:
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-        request = Request(url, data=data, method=method)
-        request.add_header("Cookie", self.stub.cookie.split(";")[0])
+    def cookie(self):
+        return self.stub.cookie.split(";")[0]
+
+    def _file_path(self, datacenter, datastore, path):
+        query = urlencode({"dcPath": datacenter, "dsName": datastore})
+        return "/folder/%s?%s" % (quote(path), query)
+
+    def _request(self, method, path, data=None):
+        """One request on the session's kept-alive HTTPS connection (reopened once if the server closed it)."""
+        headers = {"Cookie": self.cookie()}
         if data is not None:
-            request.add_header("Content-Type", "application/octet-stream")
-        self.round_trips += 1
-        return build_opener(HTTPSHandler(context=context)).open(request, timeout=60)
+            headers["Content-Type"] = "application/octet-stream"
+        for attempt in (1, 2):
+            if self._http is None:
+                self._http = HTTPSConnection(self.hostname, self.port, context=self.ssl_context(), timeout=60)
+            self.round_trips += 1
+            try:
+                self._http.request(method, path, body=data, headers=headers)
+                answer = self._http.getresponse()
+                return answer.status, answer.read()
+            except (HTTPException, socket.error) as exc:
+                self._http.close()
+                self._http = None
+                if attempt == 2:
+                    raise CloudError("%s %s on %s:%s: %s" % (method, path, self.hostname, self.port, exc))
+        return None  # not reached
 
     def read_json(self, datacenter, datastore, path):
         """A JSON file on a datastore, or None when it does not exist."""
+        status, body = self._request("GET", self._file_path(datacenter, datastore, path))
+        if status == 404:
+            return None
+        if status != 200:
+            raise CloudError("reading [%s] %s: HTTP %s" % (datastore, path, status))
         try:
-            with self._open("GET", self._file_url(datacenter, datastore, path)) as answer:
-                return json.loads(answer.read().decode("utf-8"))
-        except HTTPError as exc:
-            if exc.code == 404:
-                return None
-            raise CloudError("reading [%s] %s: HTTP %s" % (datastore, path, exc.code))
-        except (URLError, socket.error) as exc:
-            raise CloudError("reading [%s] %s: %s" % (datastore, path, exc))
+            return json.loads(body.decode("utf-8"))
+        except ValueError as exc:
+            raise CloudError("reading [%s] %s: not JSON (%s)" % (datastore, path, exc), ok_to_retry=False)
 
     def write_json(self, datacenter, datastore, path, data):
         body = json.dumps(data, sort_keys=True).encode("utf-8")
-        try:
-            self._open("PUT", self._file_url(datacenter, datastore, path), body).close()
-        except HTTPError as exc:
-            raise CloudError("writing [%s] %s: HTTP %s" % (datastore, path, exc.code))
-        except (URLError, socket.error) as exc:
-            raise CloudError("writing [%s] %s: %s" % (datastore, path, exc))
+        status, dummy = self._request("PUT", self._file_path(datacenter, datastore, path), body)
+        if status not in (200, 201, 204):
+            raise CloudError("writing [%s] %s: HTTP %s" % (datastore, path, status))
 
     def delete_file(self, datacenter, datastore, path):
-        try:
-            self._open("DELETE", self._file_url(datacenter, datastore, path)).close()
-        except HTTPError as exc:
-            if exc.code != 404:
-                raise CloudError("deleting [%s] %s: HTTP %s" % (datastore, path, exc.code))
-        except (URLError, socket.error) as exc:
-            raise CloudError("deleting [%s] %s: %s" % (datastore, path, exc))
+        status, dummy = self._request("DELETE", self._file_path(datacenter, datastore, path))
+        if status not in (200, 204, 404):
+            raise CloudError("deleting [%s] %s: HTTP %s" % (datastore, path, status))

@@ -208,8 +208,11 @@ def test_errors_users_can_act_on(vcsim, harness):
     with pytest.raises(errors.StemcellNotFound):
         harness.cloud.create_vm("agent-8", "vm-999999", {}, {}, [], {})
     assert harness.cloud.delete_stemcell("vm-999999") is None
-    with pytest.raises(errors.MethodNotImplemented):
+    with pytest.raises(errors.InvalidArgument, match="does not exist"):
         harness.cloud.create_stemcell("/nonexistent.ova", {"name": "x", "version": "1"})
+    with pytest.raises(errors.InvalidArgument, match="unknown source_vm"):
+        harness.cloud.create_stemcell(None, {"name": "x", "version": "1", "source_vm": "vm-999999"})
+    assert _vm_count(vcsim) == before
 
 
 def test_settings_from_environment(vcsim, monkeypatch):
