@@ -9,14 +9,17 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: network_plan
-short_description: Compute, record and check a cluster's IP plan (nodes, pod and service CIDRs)
+short_description: Compute and check a cluster's IP plan (nodes, pod and service CIDRs)
 description:
-  - Gives each cluster of this controller a nodes CIDR, a pod CIDR and a service CIDR, allocated from pools
-    or given explicitly, and fails with a clear message when any of them overlaps a CIDR of another cluster
-    (two clusters never share a subnet) or of the same cluster.
-  - Plans are recorded in O(registry_dir), one JSON file per cluster, updated under a lock. A recorded plan is
-    stable, so running again returns the same CIDRs.
+  - Gives a cluster a nodes CIDR, a pod CIDR and a service CIDR and fails with a clear message when any of them
+    overlaps a CIDR of another cluster (two clusters never share a subnet) or of the same cluster.
+  - Nothing is recorded on the controller. The nodes CIDR is O(nodes_cidr) (the cluster's existing segment, read from
+    the IaaS, or an explicit choice) or the first /O(nodes_prefix) of O(nodes_pool) no other cluster uses; the pod and
+    service CIDRs are explicit or follow from the nodes CIDR (its slot in their pools). The same inputs always give
+    the same plan, on any controller.
+  - O(others) are the other clusters as the IaaS knows them.
   - Also returns the derived values later roles need (gateway, netmask, node addresses, service IPs, segment name).
+  - It changes nothing, so it always reports C(changed=false).
 version_added: 0.1.0
 author: ondemand.caas developers (@ondemand)
 attributes:
@@ -33,15 +36,8 @@ options:
     description: Cluster name (1-63 characters of a-z, 0-9 and -).
     type: str
     required: true
-  state:
-    description:
-      - V(present) allocates or checks the plan and records it; V(absent) forgets it (releases its CIDRs);
-        V(query) only returns it.
-    type: str
-    choices: [present, absent, query]
-    default: present
   nodes_cidr:
-    description: Explicit nodes CIDR (for NSX-T, the subnet the IP block allocation returned).
+    description: The cluster's nodes CIDR when it has one (its segment, or for NSX-T the IP block allocation) or an explicit choice.
     type: str
   pod_cidr:
     description: Explicit pod CIDR.
@@ -82,15 +78,11 @@ options:
     default: 10
   others:
     description:
-      - Plans of clusters known elsewhere (for example read from the IaaS), checked for overlap as well.
-      - Each item has C(cluster) and any of C(nodes_cidr), C(pod_cidr), C(service_cidr).
+      - The other clusters, read from the IaaS (for the linux provider, the segments of M(ondemand.caas.cpi_network_info)).
+      - Each item has C(cluster), C(nodes_cidr) and, when they were chosen explicitly, C(pod_cidr) and C(service_cidr).
     type: list
     elements: dict
     default: []
-  registry_dir:
-    description: Directory holding the plans of this controller's clusters.
-    type: path
-    default: /var/lib/ondemand-caas/network/plans
 '''
 
 EXAMPLES = r'''
@@ -111,7 +103,7 @@ segment_name:
   type: str
   sample: caas-c1
 plan:
-  description: The plan; empty with O(state=query) or O(state=absent) when there was none.
+  description: The plan.
   returned: always
   type: dict
   contains:
@@ -132,13 +124,12 @@ plan:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ondemand.caas.plugins.module_utils.network.plan import PlanError, ensure
+from ansible_collections.ondemand.caas.plugins.module_utils.network.plan import PlanError, compute
 
 
 def main():
     module = AnsibleModule(argument_spec=dict(
         cluster=dict(type="str", required=True),
-        state=dict(type="str", default="present", choices=["present", "absent", "query"]),
         nodes_cidr=dict(type="str"), pod_cidr=dict(type="str"), service_cidr=dict(type="str"),
         gateway=dict(type="str"),
         nodes_pool=dict(type="str", default="10.100.0.0/16"), nodes_prefix=dict(type="int", default=24),
@@ -146,18 +137,16 @@ def main():
         services_pool=dict(type="str", default="10.64.0.0/12"), services_prefix=dict(type="int", default=20),
         reserved=dict(type="int", default=10),
         others=dict(type="list", elements="dict", default=[]),
-        registry_dir=dict(type="path", default="/var/lib/ondemand-caas/network/plans"),
     ), supports_check_mode=True)
     p = module.params
     pools = {"nodes": (p["nodes_pool"], p["nodes_prefix"]), "pods": (p["pods_pool"], p["pods_prefix"]),
              "services": (p["services_pool"], p["services_prefix"])}
     requested = dict((k, p[k]) for k in ("nodes_cidr", "pod_cidr", "service_cidr", "gateway"))
     try:
-        result = ensure(p["registry_dir"], p["cluster"], p["state"], requested, pools, p["others"], p["reserved"],
-                        module.check_mode)
+        plan = compute(p["cluster"], requested, pools, p["others"], p["reserved"])
     except PlanError as e:
         module.fail_json(msg=e.message)
-    module.exit_json(**result)
+    module.exit_json(changed=False, plan=plan, segment_name=plan["segment_name"])
 
 
 if __name__ == "__main__":

@@ -73,6 +73,11 @@ def disk_info(cloud, params, check_mode):
     return {"changed": False, "disks": disks}
 
 
+def network_info(cloud, params, check_mode):
+    networks = [n for n in cloud.list_networks() if not params.get("name") or n["name"] == params["name"]]
+    return {"changed": False, "networks": networks}
+
+
 # --- stemcells -----------------------------------------------------------------------------------------
 
 def stemcell(cloud, params, check_mode):
@@ -109,10 +114,14 @@ def network(cloud, params, check_mode):
     wanted = {"name": params["name"], "range": params["range"], "gateway": params.get("gateway"),
               "cloud_properties": params.get("cloud_properties") or {}}
     if existing and existing["range"] == params["range"] and existing["gateway"] == (params.get("gateway") or existing["gateway"]):
-        # Re-applying an existing segment repairs host state (bridge, NAT) that a reboot lost, silently.
+        # Properties are merged; re-applying an existing segment also repairs host state (bridge, NAT) a reboot lost.
+        wanted.update(gateway=existing["gateway"],
+                      cloud_properties=dict(existing.get("cloud_properties") or {}, **wanted["cloud_properties"]))
+        changed = wanted["cloud_properties"] != (existing.get("cloud_properties") or {})
         if not check_mode:
             cloud.create_network(wanted)
-        return {"changed": False, "network": existing}
+        after = dict(existing, cloud_properties=wanted["cloud_properties"])
+        return {"changed": changed, "network": after, "diff": {"before": existing, "after": after}}
     if existing:
         raise InvalidArgument("segment %s exists with range %s and gateway %s; delete it first to change them"
                               % (params["name"], existing["range"], existing["gateway"]))

@@ -1,22 +1,20 @@
 # -*- coding: utf-8 -*-
 # Copyright: ondemand.caas developers
 # Apache License 2.0 (see LICENSE)
-"""The cluster IP plan: nodes, pod and service CIDRs per cluster, never overlapping across the clusters of a controller.
+"""The cluster IP plan: nodes, pod and service CIDRs per cluster, never overlapping across clusters.
 
-Plans are kept in a registry directory (one JSON file per cluster) under a lock, so two clusters created at the
-same time on one controller cannot pick the same subnet. Pure functions (``compute``) do the arithmetic;
-``Registry`` does the file work.
+Nothing is recorded on the controller: the nodes CIDR is the cluster's segment in the IaaS (or the first free one
+of the pool), and the pod and service CIDRs follow from it (slot N of their pools for the Nth nodes subnet), unless
+given explicitly. The other clusters' CIDRs come from the IaaS too (``others``), so every controller, and an AWX
+execution environment, computes the same plan.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import fcntl
 import hashlib
 import ipaddress
-import json
-import os
 import re
 
 KINDS = (("nodes", "nodes_cidr"), ("pods", "pod_cidr"), ("services", "service_cidr"))
@@ -44,48 +42,60 @@ def _net(value, what):
         raise PlanError("%s %r is not a network in CIDR form: %s" % (what, value, e))
 
 
-def _used(others):
-    """(network, owner description) for every CIDR of every other cluster."""
-    used = []
-    for other in others:
-        for _kind, key in KINDS:
-            if other.get(key):
-                used.append((ipaddress.ip_network(other[key]), "%s %s of cluster %s" % (key, other[key], other.get("cluster"))))
-    return used
+def _slot(nodes, pool, prefix, kind):
+    """The subnet of a kind's pool that belongs to a nodes CIDR: slot = nodes subnet number modulo the pool size."""
+    subnets = list(pool.subnets(new_prefix=prefix)) if prefix >= pool.prefixlen else []
+    if not subnets:
+        raise PlanError("%s prefix /%s is larger than its pool %s" % (kind, prefix, pool))
+    return subnets[(int(nodes.network_address) >> (nodes.max_prefixlen - nodes.prefixlen)) % len(subnets)]
 
 
-def compute(cluster, requested, pools, others, current=None, reserved=10):
+def derive(entry, pools):
+    """Complete ``{cluster, nodes_cidr[, pod_cidr, service_cidr]}`` with the derived CIDRs it lacks."""
+    nodes = _net(entry["nodes_cidr"], "nodes_cidr of cluster %s" % entry.get("cluster"))
+    full = dict(entry)
+    for kind, key in KINDS[1:]:
+        if not full.get(key):
+            pool, prefix = pools[kind]
+            full[key] = str(_slot(nodes, _net(pool, "%s pool" % kind), prefix, kind))
+    return full
+
+
+def compute(cluster, requested, pools, others, reserved=10):
     """Return the plan of ``cluster``.
 
-    ``requested``: explicit ``nodes_cidr``/``pod_cidr``/``service_cidr`` (None = allocate);
-    ``pools``: ``{kind: (pool_cidr, prefix)}``; ``others``: plans of the other clusters;
-    ``current``: this cluster's recorded plan (kept stable)."""
+    ``requested``: ``nodes_cidr`` (explicit, or the cluster's existing segment), ``pod_cidr``, ``service_cidr``,
+    ``gateway`` (None = allocate or derive); ``pools``: ``{kind: (pool_cidr, prefix)}``; ``others``: the other
+    clusters as the IaaS knows them (``cluster``, ``nodes_cidr`` and, when explicit, ``pod_cidr``/``service_cidr``)."""
     if not NAME_RE.match(cluster or ""):
         raise PlanError("cluster name %r must be 1-63 characters of a-z, 0-9 and -, starting and ending alphanumeric" % cluster)
-    used = _used([o for o in others if o.get("cluster") != cluster])
-    plan = {"cluster": cluster}
-    for kind, key in KINDS:
-        want = requested.get(key)
-        have = (current or {}).get(key)
-        if want and have and _net(want, key) != ipaddress.ip_network(have):
-            raise PlanError("cluster %s already has %s %s; it cannot move to %s without deleting its network first"
-                            % (cluster, key, have, want))
-        if want or have:
-            net = _net(want or have, key)
-            for other, owner in used:
-                if net.overlaps(other):
-                    raise PlanError("%s %s of cluster %s overlaps %s; two clusters never share a subnet"
-                                    % (key, net, cluster, owner))
-        else:
-            pool, prefix = pools[kind]
-            pool = _net(pool, "%s pool" % kind)
-            if prefix < pool.prefixlen:
-                raise PlanError("%s prefix /%s is larger than its pool %s" % (kind, prefix, pool))
-            net = next((s for s in pool.subnets(new_prefix=prefix) if not any(s.overlaps(o) for o, _w in used)), None)
-            if net is None:
-                raise PlanError("no free /%s left in the %s pool %s (%d clusters use it)" % (prefix, kind, pool, len(others)))
-        used.append((net, "%s %s of cluster %s" % (key, net, cluster)))
+    # Segment properties name the owner caas_cluster, as all metadata of this collection does.
+    others = [derive(dict(o, cluster=o.get("cluster") or o.get("caas_cluster")), pools) for o in others
+              if (o.get("cluster") or o.get("caas_cluster")) != cluster and o.get("nodes_cidr")]
+    used = [(ipaddress.ip_network(o[key]), "%s %s of cluster %s" % (key, o[key], o["cluster"]))
+            for o in others for _kind, key in KINDS]
+    if requested.get("nodes_cidr"):
+        nodes = _net(requested["nodes_cidr"], "nodes_cidr")
+    else:
+        pool, prefix = pools["nodes"]
+        pool = _net(pool, "nodes pool")
+        if prefix < pool.prefixlen:
+            raise PlanError("nodes prefix /%s is larger than its pool %s" % (prefix, pool))
+        nodes = next((s for s in pool.subnets(new_prefix=prefix) if not any(s.overlaps(o) for o, _w in used)), None)
+        if nodes is None:
+            raise PlanError("no free /%s left in the nodes pool %s (%d clusters use it)" % (prefix, pool, len(others)))
+    plan = derive({"cluster": cluster, "nodes_cidr": str(nodes), "pod_cidr": requested.get("pod_cidr"),
+                   "service_cidr": requested.get("service_cidr")}, pools)
+    mine = []
+    for _kind, key in KINDS:
+        net = _net(plan[key], key)
         plan[key] = str(net)
+        for other, owner in used + mine:
+            if net.overlaps(other):
+                hint = "" if requested.get(key) else "; give %s explicitly" % key
+                raise PlanError("%s %s of cluster %s overlaps %s; two clusters never share a subnet%s"
+                                % (key, net, cluster, owner, hint))
+        mine.append((net, "%s %s of cluster %s" % (key, net, cluster)))
     return finish(plan, requested.get("gateway"), reserved)
 
 
@@ -105,70 +115,3 @@ def finish(plan, gateway, reserved):
                 kubernetes_service_ip=str(services[0]), dns_service_ip=str(services[min(9, len(services) - 1)]))
     return plan
 
-
-def _record(plan):
-    return dict((k, plan[k]) for k in ("cluster", "nodes_cidr", "pod_cidr", "service_cidr", "gateway"))
-
-
-class Registry(object):
-    """``<directory>/<cluster>.json`` for every cluster of this controller, changed under ``<directory>/.lock``."""
-
-    def __init__(self, directory):
-        self.directory = directory
-
-    def __enter__(self):
-        if not os.path.isdir(self.directory):
-            os.makedirs(self.directory, 0o700)
-        self._lock = open(os.path.join(self.directory, ".lock"), "a")
-        fcntl.flock(self._lock, fcntl.LOCK_EX)
-        return self
-
-    def __exit__(self, *exc):
-        fcntl.flock(self._lock, fcntl.LOCK_UN)
-        self._lock.close()
-
-    def all(self):
-        out = []
-        for name in sorted(os.listdir(self.directory)) if os.path.isdir(self.directory) else []:
-            if name.endswith(".json"):
-                with open(os.path.join(self.directory, name)) as f:
-                    out.append(json.load(f))
-        return out
-
-    def get(self, cluster):
-        return next((p for p in self.all() if p.get("cluster") == cluster), None)
-
-    def put(self, plan):
-        path = os.path.join(self.directory, "%s.json" % plan["cluster"])
-        tmp = path + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump(_record(plan), f, sort_keys=True)
-        os.rename(tmp, path)
-
-    def delete(self, cluster):
-        path = os.path.join(self.directory, "%s.json" % cluster)
-        if os.path.exists(path):
-            os.unlink(path)
-
-
-def ensure(registry_dir, cluster, state, requested, pools, others=(), reserved=10, check_mode=False):
-    """Desired state of one cluster's plan; returns ``{changed, plan}``."""
-    if not NAME_RE.match(cluster or ""):
-        raise PlanError("cluster name %r must be 1-63 characters of a-z, 0-9 and -, starting and ending alphanumeric" % cluster)
-    with Registry(registry_dir) as reg:
-        current = reg.get(cluster)
-        if state == "query":
-            plan = finish(dict(current), current.get("gateway"), reserved) if current else {}
-            return {"changed": False, "plan": plan, "segment_name": segment_name(cluster)}
-        if state == "absent":
-            if current and not check_mode:
-                reg.delete(cluster)
-            plan = finish(dict(current), current.get("gateway"), reserved) if current else {}
-            return {"changed": current is not None, "plan": plan, "segment_name": segment_name(cluster)}
-        if current and not requested.get("gateway"):
-            requested = dict(requested, gateway=current.get("gateway"))
-        plan = compute(cluster, requested, pools, list(reg.all()) + list(others), current, reserved)
-        changed = current != _record(plan)
-        if changed and not check_mode:
-            reg.put(plan)
-        return {"changed": changed, "plan": plan, "segment_name": plan["segment_name"]}

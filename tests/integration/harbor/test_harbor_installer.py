@@ -121,12 +121,12 @@ class Env(object):
             "harbor_installer_sha256": self.sha, "harbor_version": VERSION,
             "harbor_admin_password": double.password, "harbor_database_password": "db-password-123",
             "harbor_health_url": double.url + "/api/v2.0/health", "harbor_api_url": double.url,
-            "harbor_docker_check_command": ["true"], "harbor_compose_command": [str(compose)],
-            "caas_pki_dir": str(tmp_path / "pki"), "caas_cluster_name": "h7h"}
+            "harbor_docker_check_command": ["true"], "harbor_compose_command": [str(compose)]}
+        self.play_vars = {"caas_pki_dir": str(tmp_path / "pki"), "caas_cluster_name": "h7h"}
 
     def run(self, **overrides):
         play = [{"name": "harbor flavor", "hosts": "localhost", "connection": "local", "gather_facts": False,
-                 "environment": {"FAKE_HARBOR_LOG": self.log},
+                 "environment": {"FAKE_HARBOR_LOG": self.log}, "vars": self.play_vars,
                  "roles": [dict({"role": "ondemand.caas.harbor"}, **dict(self.vars, **overrides))]}]
         return self.runner.playbook(play)
 
@@ -159,15 +159,15 @@ def test_install_once_configure_through_the_api_then_idempotent(env):
     # the API configuration: a private project and a pull robot for the cluster, its secret kept 0600
     assert env.double.project_by("h7h", True)["metadata"]["public"] == "false"
     robot = [r for r in env.double.robots.values() if r["name"] == "robot$h7h+nodes"][0]
-    secret_file = os.path.join(env.vars["caas_pki_dir"], "h7h", "registry", "harbor-robot-nodes.secret")
+    secret_file = os.path.join(env.play_vars["caas_pki_dir"], "h7h", "registry", "harbor-robot-nodes.secret")
     assert open(secret_file).read() == robot["secret"]
     assert stat.S_IMODE(os.stat(secret_file).st_mode) == 0o600
     assert robot["permissions"][0]["access"] == [{"resource": "repository", "action": "pull", "effect": "allow"}]
     # the published facts
-    facts = [h for p in data["plays"] for t in p["tasks"] for h in t["hosts"].values()
-             if "caas_registry_host" in h.get("ansible_facts", {})]
-    assert facts and facts[0]["ansible_facts"]["caas_registry_host"] == "127.0.0.1:%d" % env.port
-    assert facts[0]["ansible_facts"]["caas_registry_image_prefix"] == "127.0.0.1:%d/h7h" % env.port
+    facts = [r["ansible_facts"] for p in data["plays"] for t in p["tasks"] for h in t["hosts"].values()
+             for r in h.get("results", []) if "harbor_registry_host" in r.get("ansible_facts", {})]
+    assert facts and facts[0]["harbor_registry_host"] == "127.0.0.1:%d" % env.port
+    assert facts[0]["harbor_registry_image_prefix"] == "127.0.0.1:%d/h7h" % env.port
     # second run: nothing changes, install.sh does not run again
     rc, again = env.run()
     assert rc == 0, failed_tasks(again)
@@ -225,7 +225,7 @@ def test_version_not_in_installer(env):
 
 
 def test_hostname_not_in_certificate(env):
-    _fails(env, "Check that harbor.example.org is in the certificate", harbor_hostname="harbor.example.org")
+    _fails(env, "Check that the certificate names harbor.example.org", harbor_hostname="harbor.example.org")
 
 
 def test_port_in_use(env):
@@ -242,7 +242,7 @@ def test_no_docker(env):
 
 def test_short_admin_password_is_not_logged(env):
     rc, out = env.runner.playbook([{"hosts": "localhost", "connection": "local", "gather_facts": False,
-                                    "roles": [dict({"role": "ondemand.caas.harbor"},
+                                    "vars": env.play_vars, "roles": [dict({"role": "ondemand.caas.harbor"},
                                                    **dict(env.vars, harbor_admin_password="short7"))]}], verbose=True)
     assert rc != 0 and "harbor_admin_password" in out and "short7" not in out
     assert env.untouched()

@@ -99,7 +99,7 @@ def test_hostname_not_in_certificate_changes_nothing(runner, registry):
                                inventory=runner.registry_inventory())
     assert rc != 0
     failures = failed_tasks(data)
-    assert failures and failures[0][0].endswith("Check that not-in-the-cert.example is in the certificate")
+    assert failures and failures[0][0].endswith("Check that the certificate names not-in-the-cert.example")
     assert _config_sum() == before
     assert ssh("systemctl is-active docker-registry").stdout.strip() == "active"
 

@@ -35,7 +35,6 @@ ROLE = """
         network_provider: linux
         network_nodes_pool: 10.251.0.0/23
         network_pods_pool: 10.252.0.0/15
-        network_registry_dir: %(plans)s
         network_lxc_state_dir: %(lxc)s
     - name: facts
       ansible.builtin.debug: {var: network_facts}
@@ -54,7 +53,7 @@ class FakeDouble(object):
 def linux(tmp_path):
     made = {"ns": [], "links": [], "play": None}
     runner = helpers.Playbook(FakeDouble(), tmp_path)
-    params = {"plans": tmp_path / "plans", "lxc": tmp_path / "lxc"}
+    params = {"lxc": tmp_path / "lxc"}
     yield runner, ROLE % params, made
     for cluster in ("nt-a", "nt-b"):
         runner.run(ROLE % params, "-e", "caas_cluster_name=%s" % cluster, "-e", "network_state=absent")

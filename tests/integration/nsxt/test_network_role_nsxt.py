@@ -16,7 +16,6 @@ ROLE = """
       vars:
         network_provider: nsxt
         network_nodes_pool: 10.100.0.0/23
-        network_registry_dir: %s
         network_nsxt_realization_timeout: 10
     - name: facts
       ansible.builtin.debug: {var: network_facts}
@@ -24,7 +23,7 @@ ROLE = """
 
 
 def test_two_clusters_then_delete_one(playbook, nsx, tmp_path):
-    play = ROLE % (tmp_path / "plans")
+    play = ROLE
     a = playbook.run(play, "-e", "caas_cluster_name=c1")
     assert a["rc"] == 0, a["tasks"]
     net = a["tasks_by_name"]["facts"]["network_facts"]

@@ -173,9 +173,26 @@ def test_import_ovf_image_as_stemcell(harness, raw, tmp_path, packaging):
         assert not [d for d in vm.config.hardware.device if isinstance(d, vim.vm.device.VirtualEthernetCard)]
         assert vm.snapshot.currentSnapshot is not None  # the base of linked clones
         assert vm.parent.name == "stemcells" and vm.parent.parent.name == "caas"
-        # A VM from it is a linked clone on the snapshot, with its NIC from create_vm's networks.
-        vm_cid, _ = cloud.create_vm("agent-ovf", cid, {}, harness.networks(40), [],
-                                    {"bosh": {"tags": {"caas_cluster": "ovf", "caas_name": "ovf-0"}}})
+        # A VM from it is a linked clone on that snapshot (vcsim does not model child disks, so the request is
+        # what is checked), with its NIC from create_vm's networks.
+        clone_specs, run = [], cloud.provider.s.run
+
+        def spy(what, method, *args, **kwargs):
+            if what.startswith("clone "):
+                clone_specs.append(args[-1])
+            return run(what, method, *args, **kwargs)
+
+        cloud.provider.s.run = spy
+        try:
+            vm_cid, _ = cloud.create_vm("agent-ovf", cid, {}, harness.networks(40), [],
+                                        {"bosh": {"tags": {"caas_cluster": "ovf", "caas_name": "ovf-0"}}})
+            full_cid, _ = cloud.create_vm("agent-ovf-full", cid, {"linked_clone": False}, harness.networks(41), [],
+                                          {"bosh": {"tags": {"caas_cluster": "ovf", "caas_name": "ovf-1"}}})
+        finally:
+            cloud.provider.s.run = run
+        assert [(s.location.diskMoveType, s.snapshot and s.snapshot._moId) for s in clone_specs] == [
+            ("createNewChildDiskBacking", vm.snapshot.currentSnapshot._moId), (None, None)]
+        cloud.delete_vm(full_cid)
         clone = raw.vm(vm_cid)
         assert len([d for d in clone.config.hardware.device if isinstance(d, vim.vm.device.VirtualEthernetCard)]) == 1
         assert cloud.vm_record(vm_cid)["stemcell_cid"] == cid
