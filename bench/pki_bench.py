@@ -15,6 +15,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import argparse
+import datetime
+import json
 import os
 import shutil
 import statistics
@@ -57,6 +59,7 @@ def main():
     parser.add_argument("--key-types", default="ecdsa-p256,rsa-2048")
     args = parser.parse_args()
     ok = True
+    rows = []
     tmp = tempfile.mkdtemp(prefix="pki-bench-")
     try:
         for key_type in args.key_types.split(","):
@@ -81,8 +84,18 @@ def main():
                 line += "  [goal <%.0f s / <%.0f s: %s; %.0fx / %.0fx under]" % (
                     GOAL_SCRATCH, GOAL_NOOP, "met" if passed else "MISSED", GOAL_SCRATCH / s, GOAL_NOOP / n)
             print(line)
+            goal = key_type == "ecdsa-p256"
+            rows.append({"measure": "seed_%s_from_scratch" % key_type, "median_s": s, "min_s": min(scratch),
+                         "max_s": max(scratch), "n": len(scratch), "goal_s": GOAL_SCRATCH if goal else None})
+            rows.append({"measure": "seed_%s_noop" % key_type, "median_s": n, "min_s": min(noop),
+                         "max_s": max(noop), "n": len(noop), "goal_s": GOAL_NOOP if goal else None})
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    out_dir = os.path.join(ROOT, "bench", "results", datetime.date.today().isoformat())
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "pki.json"), "w") as handle:
+        json.dump({"bench": "pki", "machine": os.uname().nodename, "nproc": os.cpu_count(),
+                   "scope": "3 masters + 10 workers + registry", "results": rows}, handle, indent=2, sort_keys=True)
     return 0 if ok else 1
 
 
