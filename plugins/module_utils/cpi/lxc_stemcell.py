@@ -33,13 +33,17 @@ def recipe_digest(recipe):
 
 
 def normalise_recipe(recipe):
+    """The default recipe, overridden key by key; ``extra_packages`` adds to the default package list."""
+    recipe = dict(recipe or {})
+    extra = recipe.pop("extra_packages", None) or []
     merged = dict(DEFAULT_RECIPE)
-    merged.update(dict((k, v) for k, v in (recipe or {}).items() if v is not None))
+    merged.update(dict((k, v) for k, v in recipe.items() if v is not None))
     unknown = set(merged) - set(DEFAULT_RECIPE)
     if unknown:
         raise InvalidArgument("unknown stemcell recipe keys: %s" % ", ".join(sorted(unknown)))
-    if not isinstance(merged["packages"], list):
-        raise InvalidArgument("stemcell recipe 'packages' must be a list")
+    if not isinstance(merged["packages"], list) or not isinstance(extra, list):
+        raise InvalidArgument("stemcell recipe 'packages' and 'extra_packages' must be lists")
+    merged["packages"] = list(merged["packages"]) + [p for p in extra if p not in merged["packages"]]
     return merged
 
 

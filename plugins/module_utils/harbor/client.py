@@ -17,8 +17,7 @@ from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.six.moves.urllib.parse import quote, urlencode
 from ansible.module_utils.urls import Request
 
-from ansible_collections.ondemand.caas.plugins.module_utils.harbor.errors import (HarborError, HarborNotFound,
-                                                                                     api_error)
+from ansible_collections.ondemand.caas.plugins.module_utils.harbor.errors import HarborError, HarborNotFound, api_error
 
 BASE_PATH = "/api/v2.0"
 PAGE_SIZE = 100

@@ -46,12 +46,16 @@ def _norm_permissions(permissions):
     return sorted(out)
 
 
+def _clean_access(access):
+    fields = (("resource", access.get("resource")), ("action", access.get("action")),
+              ("effect", access.get("effect") or "allow"))
+    return dict((k, v) for k, v in fields if v is not None)
+
+
 def _clean_permissions(permissions):
     """The permissions as the request body wants them (no None fields)."""
     return [{"kind": p.get("kind"), "namespace": p.get("namespace"),
-             "access": [dict((k, v) for k, v in (("resource", a.get("resource")), ("action", a.get("action")),
-                                                  ("effect", a.get("effect") or "allow")) if v is not None)
-                        for a in p.get("access") or []]}
+             "access": [_clean_access(a) for a in p.get("access") or []]}
             for p in permissions]
 
 

@@ -147,6 +147,7 @@ def env(tmp_path):
     assert double.violations == []
 
 
+@pytest.mark.slow
 def test_install_once_configure_through_the_api_then_idempotent(env):
     rc, data = env.run()
     assert rc == 0, failed_tasks(data)
@@ -174,6 +175,7 @@ def test_install_once_configure_through_the_api_then_idempotent(env):
     assert changed_tasks(again) == [] and len(env.installs()) == 1
 
 
+@pytest.mark.slow
 def test_config_change_reinstalls_and_upgrade_keeps_data(env):
     assert env.run()[0] == 0
     keep = os.path.join(env.vars["harbor_store_dir"], "harbor", "database", "keep-me")

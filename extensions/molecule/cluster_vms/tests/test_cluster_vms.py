@@ -84,6 +84,6 @@ def test_ssh_runs_listens_and_trusts_only_the_controller_key(host):
 
 def test_nodes_reach_each_other_on_the_segment(host):
     me = host.ansible.get_variables()["caas_name"]
-    for name, (_, _, ip) in EXPECTED.items():
+    for name, (_role, _index, ip) in EXPECTED.items():
         if name != me:
             host.check_output("timeout 5 bash -c '</dev/tcp/%s/22'" % ip)

@@ -133,7 +133,7 @@ def test_every_file_is_there_with_its_mode_and_the_controllers_content(host):
 
 
 def test_nothing_else_was_placed(host):
-    want = sorted(path for path, _, _ in expected_files(host))
+    want = sorted(entry[0] for entry in expected_files(host))
     found = host.check_output("find %s %s -type f | sort", K, KUBELET).splitlines()
     assert found == want
 
