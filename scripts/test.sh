@@ -7,6 +7,8 @@ ROOT=$PWD
 bash scripts/install.sh
 export PATH="$ROOT/.venv/bin:$PATH"
 export ANSIBLE_CONFIG="$ROOT/ansible.cfg"
+# This checkout, and nothing an earlier install left in ~/.ansible, is ondemand.caas for every stage.
+export ANSIBLE_COLLECTIONS_PATH="$ROOT/.build/pyroot"
 export CAAS_CACHE_DIR="${CAAS_CACHE_DIR:-/var/cache/ondemand-caas}"
 STAGES=("${@:-lint sanity unit integration build}")
 STAGES=(${STAGES[*]})
@@ -15,6 +17,7 @@ declare -A RESULT
 stage() { echo; echo "==================== $1 ===================="; }
 
 run_lint() {
+  rm -rf "$ROOT/.ansible"   # ansible-lint's cache of this collection; a stale one hides new roles and modules
   ansible-lint --profile production --offline
 }
 
@@ -69,7 +72,8 @@ run_build() {
   local out="$ROOT/.build/galaxy" dest="$ROOT/.build/installed"
   rm -rf "$out" "$dest"; mkdir -p "$out" "$dest"
   ansible-galaxy collection build --output-path "$out" "$ROOT" >/dev/null
-  ansible-galaxy collection install -p "$dest" "$out"/ondemand-caas-*.tar.gz >/dev/null
+  ansible-galaxy collection install --force -p "$dest" "$out"/ondemand-caas-*.tar.gz >/dev/null
+  test -d "$dest/ansible_collections/ondemand/caas/plugins/modules" || { echo "the built collection did not install"; return 1; }
   local modules
   modules=$(ls "$dest/ansible_collections/ondemand/caas/plugins/modules" | sed -n 's/\.py$//p')
   for m in $modules; do

@@ -29,6 +29,7 @@ attributes:
     support: none
   platform:
     description: Runs on the controller.
+    support: full
     platforms: posix
 options:
   vms:

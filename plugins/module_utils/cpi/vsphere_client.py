@@ -182,7 +182,8 @@ class VsphereSession:
         """Poll ``info.state``/``info.error``/``info.result`` until the task ends; return its result."""
         spec = PC.FilterSpec(objectSet=[PC.ObjectSpec(obj=task)],
                              propSet=[PC.PropertySpec(type=vim.Task, pathSet=["info.state", "info.error", "info.result"])])
-        delay, deadline = 0.01, time.time() + timeout
+        # Short first sleeps: most reconfigure/power/disk tasks end within tens of milliseconds.
+        delay, deadline = 0.005, time.time() + timeout
         while True:
             props = self._retrieve(spec).get(task._moId, {})
             state = props.get("info.state")
@@ -194,7 +195,7 @@ class VsphereSession:
             if time.time() > deadline:
                 raise CloudError("%s: task %s did not finish in %ss" % (what, task._moId, timeout))
             time.sleep(delay)
-            delay = min(delay * 2, 1.0)
+            delay = min(delay * 1.5, 1.0)
 
     def run(self, what, method, *args, **kwargs):
         """Start a task method and wait for it."""

@@ -114,4 +114,3 @@ def finish(plan, gateway, reserved):
                 reserved_ips=[str(h) for h in hosts[:reserved] if h != gw], node_ips=free,
                 kubernetes_service_ip=str(services[0]), dns_service_ip=str(services[min(9, len(services) - 1)]))
     return plan
-

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Build a single-layer OCI image with umoci, with no network, from files on this machine.
 #   caas-build-image.sh LAYOUT TAG ENTRYPOINT SRC:DEST [SRC:DEST ...] [--busybox-links DIR]
 # LAYOUT is an OCI image layout directory; the image is (re)built only when its inputs changed (a stamp

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 # Copyright: ondemand.caas developers
 # Apache License 2.0 (see LICENSE)
@@ -27,7 +26,7 @@ def _tar_layer(binary, path_in_image, links):
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
         dirs = set()
-        for entry in [path_in_image] + [link for link, _ in links]:
+        for entry in [path_in_image] + [link for link, _target in links]:
             parts = entry.strip("/").split("/")[:-1]
             for i in range(1, len(parts) + 1):
                 dirs.add("/".join(parts[:i]))

@@ -199,47 +199,66 @@ def test_config_change_reinstalls_and_upgrade_keeps_data(env):
     assert marker["version"] == "v2.12.1"
 
 
-def _fails(env, message, **overrides):
-    rc, data = env.run(**overrides)
-    assert rc != 0
-    msgs = " | ".join("%s: %s" % (f[0], f[2]) for f in failed_tasks(data))
-    assert message in msgs, msgs
+BAD_INPUTS = {
+    # case: (variables changed, message expected)
+    "missing installer": ({"harbor_installer_src": "{tmp}/nope.tgz"}, "{tmp}/nope.tgz not found"),
+    "wrong checksum": ({"harbor_installer_sha256": "0" * 64}, "has sha256 {sha}, expected " + "0" * 64),
+    "not an installer": ({"harbor_installer_src": "{tmp}/bad.tgz", "harbor_installer_sha256": "{bad_sha}"},
+                         "is not the Harbor v2.11.0 offline installer"),
+    "version not in installer": ({"harbor_version": "v2.99.0"}, "harbor/harbor.v2.99.0.tar.gz"),
+    "hostname not in certificate": ({"harbor_hostname": "harbor.example.org"},
+                                    "harbor.example.org is not in the registry certificate"),
+    "port in use": ({"harbor_port": "{squatted}"}, "port {squatted} is already in use by another program"),
+    "no docker": ({"harbor_docker_check_command": ["/nonexistent/docker", "compose"]},
+                  "Harbor needs Docker with compose"),
+}
+
+
+@pytest.fixture(scope="module")
+def bad_input_runs(tmp_path_factory):
+    """Every bad input in one ansible-playbook run (a block per case, its failure rescued and recorded)."""
+    tmp = tmp_path_factory.mktemp("bad")
+    double = _double_module().HarborApiDouble().start()
+    squatter = socket.socket()
+    try:
+        env = Env(tmp, double)
+        bad_sha = fake_installer(str(tmp / "bad.tgz"), VERSION, members={"harbor/README": "hello\n"})
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        fill = {"tmp": str(tmp), "sha": env.sha, "bad_sha": bad_sha, "squatted": squatter.getsockname()[1]}
+        tasks = []
+        for case, (overrides, _message) in BAD_INPUTS.items():
+            overrides = json.loads(json.dumps(overrides).replace("{tmp}", fill["tmp"]).replace(
+                "{bad_sha}", bad_sha).replace('"{squatted}"', str(fill["squatted"])))
+            tasks.append({"name": "case " + case, "block": [
+                {"name": "role", "ansible.builtin.include_role": {"name": "ondemand.caas.harbor"},
+                 "vars": dict(env.vars, **overrides)}],
+                "rescue": [{"name": "record " + case, "ansible.builtin.set_fact": {
+                    "outcomes": "{{ outcomes | default({}) | combine({%r: ansible_failed_task.name ~ ': ' ~ "
+                                "(ansible_failed_result.msg | default(''))}) }}" % case}}]})
+        tasks.append({"name": "outcomes", "ansible.builtin.debug": {"var": "outcomes"}})
+        play = [{"hosts": "localhost", "connection": "local", "gather_facts": False, "vars": env.play_vars,
+                 "tasks": tasks}]
+        rc, data = env.runner.playbook(play)
+        outcome = [h for p in data["plays"] for t in p["tasks"] if t["task"]["name"] == "outcomes"
+                   for h in t["hosts"].values()]
+        yield {"rc": rc, "outcomes": outcome[0].get("outcomes", {}) if outcome else {}, "env": env, "fill": fill}
+    finally:
+        squatter.close()
+        double.stop()
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_is_refused_before_anything_is_installed(bad_input_runs, case):
+    outcomes, fill = bad_input_runs["outcomes"], bad_input_runs["fill"]
+    assert bad_input_runs["rc"] == 0
+    assert case in outcomes, "case %s did not fail: %s" % (case, outcomes)
+    expected = BAD_INPUTS[case][1].format(**fill)
+    assert expected in outcomes[case], outcomes[case]
+    env = bad_input_runs["env"]
     assert env.untouched(), "something was installed before the failure"
     assert env.installs() == []
-
-
-def test_missing_installer(env):
-    _fails(env, "not found", harbor_installer_src=str(env.tmp / "nope.tgz"))
-
-
-def test_wrong_checksum(env):
-    _fails(env, "has sha256 %s, expected %s" % (env.sha, "0" * 64), harbor_installer_sha256="0" * 64)
-
-
-def test_not_an_installer(env):
-    bad = str(env.tmp / "harbor-offline-installer-v2.11.0-bad.tgz")
-    sha = fake_installer(bad, VERSION, members={"harbor/README": "hello\n"})
-    _fails(env, "is not the Harbor v2.11.0 offline installer", harbor_installer_src=bad, harbor_installer_sha256=sha)
-
-
-def test_version_not_in_installer(env):
-    _fails(env, "harbor/harbor.v2.99.0.tar.gz", harbor_version="v2.99.0")
-
-
-def test_hostname_not_in_certificate(env):
-    _fails(env, "Check that the certificate names harbor.example.org", harbor_hostname="harbor.example.org")
-
-
-def test_port_in_use(env):
-    with socket.socket() as squatter:
-        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        squatter.bind(("127.0.0.1", env.port))
-        squatter.listen()
-        _fails(env, "port %d is already in use by another program" % env.port)
-
-
-def test_no_docker(env):
-    _fails(env, "Harbor needs Docker with compose", harbor_docker_check_command=["/nonexistent/docker", "compose"])
 
 
 def test_short_admin_password_is_not_logged(env):

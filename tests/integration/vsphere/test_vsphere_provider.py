@@ -246,4 +246,3 @@ def test_two_datacenters(vcsim_two_dc):
         assert cloud.list_vms() == []
     finally:
         harness.close()
-

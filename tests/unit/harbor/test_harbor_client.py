@@ -9,8 +9,8 @@ import pytest
 
 from ansible_collections.ondemand.caas.plugins.module_utils.harbor import client as client_mod
 from ansible_collections.ondemand.caas.plugins.module_utils.harbor.client import HarborClient
-from ansible_collections.ondemand.caas.plugins.module_utils.harbor.errors import (HarborApiError, HarborAuthError,
-                                                                                     HarborError, HarborNotFound)
+from ansible_collections.ondemand.caas.plugins.module_utils.harbor.errors import HarborApiError, HarborAuthError
+from ansible_collections.ondemand.caas.plugins.module_utils.harbor.errors import HarborError, HarborNotFound
 
 
 def test_health_and_base_path_normalised(harbor):
