@@ -26,8 +26,13 @@ CLUSTER = ["-e", "caas_cluster_name=lcb", "-e", "caas_nodes_cidr=10.246.16.0/24"
 GOALS = {"create": 180, "resize_plus1_at_2": 45, "heal_one": 90}
 
 
-def playbook(state_dir, name, *args):
-    env = dict(os.environ, CAAS_LXC_STATE_DIR=state_dir, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"))
+TASK_TIMES = {}
+
+
+def playbook(state_dir, name, *args, **kwargs):
+    times = os.path.join(state_dir, "task-times.json")
+    env = dict(os.environ, CAAS_LXC_STATE_DIR=state_dir, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
+               ANSIBLE_CALLBACKS_ENABLED="ondemand.caas.task_timer", CAAS_TASK_TIMES=times)
     start = time.perf_counter()
     proc = subprocess.run([PLAYBOOK_BIN, os.path.join(ROOT, "playbooks", name)] + CLUSTER + list(args), cwd=ROOT,
                           env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
@@ -35,6 +40,9 @@ def playbook(state_dir, name, *args):
     took = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit("%s failed:\n%s" % (name, proc.stdout[-3000:]))
+    if kwargs.get("key") and os.path.exists(times):
+        with open(times) as handle:
+            TASK_TIMES[kwargs["key"]] = sorted(json.load(handle), key=lambda t: -t["seconds"])[:3]
     return took
 
 
@@ -57,7 +65,7 @@ def one_run(samples):
     state_dir = tempfile.mkdtemp(prefix="caas-lifecycle-bench-")
 
     def measure(key, name, *args):
-        samples.setdefault(key, []).append(playbook(state_dir, name, *args))
+        samples.setdefault(key, []).append(playbook(state_dir, name, *args, key=key))
         print("  %-22s %6.1fs" % (key, samples[key][-1]), flush=True)
 
     try:
@@ -96,7 +104,7 @@ def main():
               "heal_two_vs_heal_one": at["heal_two"] / at["heal_one"]}
     result = {"bench": "lifecycle", "machine": os.uname().nodename, "nproc": os.cpu_count(),
               "load_average": os.getloadavg(), "scope": "VMs, disks and segment (Kubernetes not yet part of create)",
-              "results": rows, "ratios": ratios}
+              "results": rows, "ratios": ratios, "slowest_tasks": TASK_TIMES}
     out_dir = os.path.join(ROOT, "bench", "results", datetime.date.today().isoformat())
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "lifecycle.json"), "w") as handle:

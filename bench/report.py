@@ -99,6 +99,9 @@ def main():
             lines += table(bench) + [""]
         for key, value in sorted((bench.get("ratios") or {}).items()):
             lines.append("- %s: **%.2fx**" % (key, value))
+        for key, tasks in sorted((bench.get("slowest_tasks") or {}).items()):
+            lines.append("- slowest tasks of %s (last run): %s" % (key, "; ".join(
+                "%s %.1f s" % (t["task"], t["seconds"]) for t in tasks)))
         if name == "lifecycle" and bench.get("results"):
             plot_resize(bench, os.path.join(IMG, "resize_vs_size.png"))
             lines += ["", "![resize time vs cluster size](img/resize_vs_size.png)"]
