@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test of ondemand.caas, in CI's order. Run as root on Debian 12:  bash scripts/test.sh
-# Stages can be picked:  bash scripts/test.sh lint sanity unit integration build
+# Stages can be picked:  bash scripts/test.sh lint sanity unit integration molecule build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -10,7 +10,7 @@ export ANSIBLE_CONFIG="$ROOT/ansible.cfg"
 # This checkout, and nothing an earlier install left in ~/.ansible, is ondemand.caas for every stage.
 export ANSIBLE_COLLECTIONS_PATH="$ROOT/.build/pyroot"
 export CAAS_CACHE_DIR="${CAAS_CACHE_DIR:-/var/cache/ondemand-caas}"
-STAGES=("${@:-lint sanity unit integration build}")
+STAGES=("${@:-lint sanity unit integration molecule build}")
 STAGES=(${STAGES[*]})
 declare -A RESULT
 
@@ -68,6 +68,10 @@ run_integration() {
   pytest -q -p no:cacheprovider tests/integration
 }
 
+run_molecule() {
+  bash scripts/molecule.sh
+}
+
 run_build() {
   local out="$ROOT/.build/galaxy" dest="$ROOT/.build/installed"
   rm -rf "$out" "$dest"; mkdir -p "$out" "$dest"
@@ -79,6 +83,8 @@ run_build() {
   for m in $modules; do
     ANSIBLE_COLLECTIONS_PATH="$dest" ansible-doc "ondemand.caas.$m" >/dev/null
   done
+  ANSIBLE_COLLECTIONS_PATH="$dest" ansible-doc -t inventory ondemand.caas.cpi >/dev/null
+  ANSIBLE_COLLECTIONS_PATH="$dest" ansible-doc -t callback ondemand.caas.task_timer >/dev/null
   for f in $(ls "$dest/ansible_collections/ondemand/caas/plugins/filter" | sed -n 's/\.yml$//p'); do
     ANSIBLE_COLLECTIONS_PATH="$dest" ansible-doc -t filter "ondemand.caas.$f" >/dev/null
   done

@@ -250,6 +250,7 @@ class LxcProvider(Provider):
         os.chmod(os.path.join(delta, "var/vcap/bosh/settings.json"), 0o600)
         if keys:
             os.chmod(os.path.join(delta, "root/.ssh"), 0o700)
+            os.chmod(os.path.join(delta, "root/.ssh/authorized_keys"), 0o600)
         # Each VM needs its own SSH host key; the stemcell ships none.
         _mkdirs_like(lower, delta, "etc/ssh")
         host.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", record["name"],
