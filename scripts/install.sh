@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(lxc debootstrap iptables e2fsprogs util-linux openssh-client rsync python3-venv
-              etcd-server etcd-client openssl ca-certificates git openjdk-17-jre-headless)
+              etcd-server etcd-client openssl ca-certificates git openjdk-17-jre-headless
+              skopeo umoci busybox-static gcc libc6-dev)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
