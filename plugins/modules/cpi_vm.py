@@ -79,6 +79,12 @@ options:
   agent_id:
     description: Agent id written to the VM's settings; defaults to O(name).
     type: str
+  delete_persistent_disks:
+    description:
+      - With O(state=absent), also delete the VM's persistent disks once they are detached from it.
+      - Off by default, so a persistent disk is never deleted as a side effect of deleting a VM.
+    type: bool
+    default: false
   wait_for_ssh:
     description: Wait until the VM answers on SSH before returning.
     type: bool
@@ -131,6 +137,11 @@ detached_disks:
   returned: when state is absent
   type: list
   elements: str
+deleted_disks:
+  description: Persistent disks deleted after the VM, when O(delete_persistent_disks) was set.
+  returned: when state is absent
+  type: list
+  elements: str
 replaced_cid:
   description: Cid of a recorded but missing VM that was recreated in its place.
   returned: when a VM was created
@@ -157,6 +168,7 @@ def main():
         ssh_authorized_keys=dict(type="list", elements="str", default=[], no_log=False),
         environment=dict(type="dict", default={}),
         agent_id=dict(type="str"),
+        delete_persistent_disks=dict(type="bool", default=False),
         wait_for_ssh=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=120),
     ))

@@ -15,7 +15,9 @@ __metaclass__ = type
 import socket
 import time
 
-from ansible_collections.ondemand.caas.plugins.module_utils.cpi.errors import CloudError, CpiError, InvalidArgument, VMNotFound
+from ansible_collections.ondemand.caas.plugins.module_utils.cpi.errors import (
+    CloudError, CpiError, DiskNotFound, InvalidArgument, VMNotFound,
+)
 
 NAME_KEY = "caas_name"
 CLUSTER_KEY = "caas_cluster"
@@ -171,7 +173,7 @@ def vm(cloud, params, check_mode):
     existing = find_one(cloud.list_vms(), params["name"], metadata.get(CLUSTER_KEY), "VM")
     state = params["state"]
     if state == "absent":
-        return _vm_absent(cloud, existing, check_mode)
+        return _vm_absent(cloud, existing, check_mode, params.get("delete_persistent_disks"))
     if existing and (existing["state"] == "missing" or state == "recreated"):
         # Gone from the IaaS but still recorded (lost host, deleted out of band), or asked for (heal, upgrade):
         # recreate it in place with the same name, IPs, metadata and persistent disks.
@@ -185,14 +187,16 @@ def vm(cloud, params, check_mode):
     return _vm_update(cloud, params, metadata, existing, check_mode)
 
 
-def _vm_absent(cloud, existing, check_mode):
+def _vm_absent(cloud, existing, check_mode, delete_disks=False):
     if existing is None:
-        return {"changed": False, "vm": None, "detached_disks": []}
+        return {"changed": False, "vm": None, "detached_disks": [], "deleted_disks": []}
     disks = list(existing.get("disks") or [])
     if not check_mode:
-        cloud.delete_vm(existing["cid"])
-    return {"changed": True, "vm": None, "detached_disks": disks,
-            "diff": {"before": _vm_view(existing), "after": {}}}
+        cloud.delete_vm(existing["cid"])   # detaches every disk first
+        for disk_cid in disks if delete_disks else []:
+            cloud.delete_disk(disk_cid)
+    return {"changed": True, "vm": None, "detached_disks": [] if delete_disks else disks,
+            "deleted_disks": disks if delete_disks else [], "diff": {"before": _vm_view(existing), "after": {}}}
 
 
 def _vm_create(cloud, params, metadata, check_mode, replaced=None):
@@ -280,7 +284,10 @@ def _disk_view(record):
 
 def disk(cloud, params, check_mode):
     if params.get("cid"):
-        existing = next((d for d in cloud.list_disks() if d["cid"] == params["cid"]), None)
+        try:
+            existing = cloud.disk_record(params["cid"])
+        except DiskNotFound:
+            existing = None
         if existing is None and params["state"] != "absent":
             raise InvalidArgument("disk %s does not exist" % params["cid"])
     else:
