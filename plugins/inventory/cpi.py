@@ -47,9 +47,8 @@ options:
 '''
 
 EXAMPLES = r'''
-# inventories/local/cpi.yml: every cluster on this machine's LXC provider
-plugin: ondemand.caas.cpi
-
+# inventories/local/cpi.yml holds every cluster on this machine's LXC provider with one line:
+#   plugin: ondemand.caas.cpi
 # inventories/vsphere/cpi.yml: one cluster in vCenter; credentials come from VMWARE_HOST/USER/PASSWORD
 plugin: ondemand.caas.cpi
 provider: vsphere
