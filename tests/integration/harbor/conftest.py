@@ -25,7 +25,7 @@ SSH = ["ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "Us
 
 
 class Runner(object):
-    """ansible-playbook with this test session's state dirs; results as JSON (callback caas_harbor_results)."""
+    """ansible-playbook with this test session's state dirs; results as JSON (callback caas_results)."""
 
     def __init__(self, workdir):
         self.workdir = workdir
@@ -35,8 +35,8 @@ class Runner(object):
         self.env = dict(os.environ, CAAS_LXC_STATE_DIR=self.lxc_dir, CAAS_PKI_DIR=self.pki_dir,
                         ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
                         ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build", "pyroot"),
-                        ANSIBLE_STDOUT_CALLBACK="caas_harbor_results",
-                        ANSIBLE_CALLBACK_PLUGINS=os.path.join(os.path.dirname(__file__), "callback_plugins"),
+                        ANSIBLE_STDOUT_CALLBACK="caas_results",
+                        ANSIBLE_CALLBACK_PLUGINS=os.path.join(os.path.dirname(os.path.dirname(__file__)), "callback_plugins"),
                         ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
         self.extra = {"caas_cluster_name": CLUSTER, "caas_nodes_cidr": CIDR}
 

@@ -48,7 +48,7 @@ def run_playbook(tmp_path, plays, extra_env=None, check=False, timeout=1800):
     playbook = tmp_path / ("play-%d.yml" % int(time.time() * 1000))
     playbook.write_text(json.dumps(plays))
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=pyroot, ANSIBLE_STDOUT_CALLBACK="caas_results",
-               ANSIBLE_CALLBACK_PLUGINS=os.path.join(os.path.dirname(__file__), "callback_plugins"),
+               ANSIBLE_CALLBACK_PLUGINS=os.path.join(os.path.dirname(os.path.dirname(__file__)), "callback_plugins"),
                ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_PYTHON_INTERPRETER=sys.executable,
                ANSIBLE_INVENTORY_UNPARSED_WARNING="0", PATH=os.environ.get("PATH", "") + ":/usr/local/go/bin")
     env.update(extra_env or {})

@@ -9,9 +9,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 DOCUMENTATION = r"""
-name: caas_harbor_results
+name: caas_results
 type: stdout
-short_description: JSON results for the harbor tests
+short_description: JSON results for integration tests that drive ansible-playbook
 description: Prints plays, tasks, per-host results and stats as one JSON document.
 """
 
@@ -23,7 +23,7 @@ from ansible.plugins.callback import CallbackBase
 class CallbackModule(CallbackBase):
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "stdout"
-    CALLBACK_NAME = "caas_harbor_results"
+    CALLBACK_NAME = "caas_results"
 
     def __init__(self):
         super(CallbackModule, self).__init__()
