@@ -51,7 +51,7 @@ def main():
             vm_cid, nets = timed(samples, "create_vm", cloud.create_vm, "bench-%d" % i, stemcell, {"cpu": 1, "ram": 256},
                                  {"default": {"ip": "10.246.0.%d" % (10 + i), "cloud_properties": {"name": "caas-bench"}}},
                                  [], {"ssh_authorized_keys": [key], "bosh": {"tags": {"caas_name": "bench-%d" % i}}})
-            wait_for_ssh(nets["default"]["ip"], 30)
+            wait_for_ssh(nets["default"]["ip"], 120)
             samples.setdefault("create_vm+ssh_ready", []).append(time.perf_counter() - start)
             disk = timed(samples, "create_disk", cloud.create_disk, 256, {}, vm_cid)
             timed(samples, "attach_disk", cloud.attach_disk, vm_cid, disk)

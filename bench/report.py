@@ -108,7 +108,8 @@ def main():
         if name == "vsphere":
             for key in ("ratio_wall", "ratio_goal", "scale_ratio_wall", "scale_goal"):
                 if key in bench:
-                    lines.append("- %s: **%s**" % (key, bench[key]))
+                    value = bench[key]
+                    lines.append("- %s: **%s**" % (key, "%.2fx" % value if isinstance(value, float) else value))
             plot_vsphere(bench, os.path.join(IMG, "vsphere_cpi.png"))
             lines += ["", "![vSphere CPI on vcsim](img/vsphere_cpi.png)"]
         lines.append("")
