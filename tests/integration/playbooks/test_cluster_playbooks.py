@@ -33,6 +33,31 @@ def playbook(state_dir, name, *args):
     return proc.returncode, proc.stdout
 
 
+SSH = ["ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+       "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=5"]
+
+
+def vm_records(state_dir):
+    """The LXC provider's VM records by name, as a fresh controller would read them."""
+    import json
+    records = {}
+    directory = os.path.join(state_dir, "records", "vms")
+    for name in os.listdir(directory):
+        with open(os.path.join(directory, name)) as handle:
+            record = json.load(handle)
+        records[record["name"]] = record
+    return records
+
+
+def ip_of(record):
+    return list(record["networks"].values())[0]["ip"]
+
+
+def ssh(ip, command):
+    return subprocess.run(SSH + ["root@" + ip, command], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True, timeout=60, check=False)
+
+
 def recap(output):
     match = re.search(r"localhost\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", output)
     assert match, output[-3000:]

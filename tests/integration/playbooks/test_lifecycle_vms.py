@@ -9,12 +9,9 @@ import tempfile
 
 import pytest
 
-from test_cluster_playbooks import playbook, recap
+from test_cluster_playbooks import ip_of, playbook, recap, ssh, vm_records as vms
 
 CLUSTER = ["-e", "caas_cluster_name=lc", "-e", "caas_nodes_cidr=10.239.0.0/24"]
-SSH = ["ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-       "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=5"]
-
 pytestmark = [pytest.mark.lxc, pytest.mark.slow]
 
 
@@ -26,26 +23,6 @@ def cluster():
     yield state_dir
     playbook(state_dir, "delete_cluster.yml", *CLUSTER)
     shutil.rmtree(state_dir, ignore_errors=True)
-
-
-def vms(state_dir):
-    import json
-    records = {}
-    directory = os.path.join(state_dir, "records", "vms")
-    for name in os.listdir(directory):
-        with open(os.path.join(directory, name)) as handle:
-            record = json.load(handle)
-        records[record["name"]] = record
-    return records
-
-
-def ip_of(record):
-    return list(record["networks"].values())[0]["ip"]
-
-
-def ssh(ip, command):
-    return subprocess.run(SSH + ["root@" + ip, command], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True, timeout=60, check=False)
 
 
 def stop_hard(state_dir, cid):

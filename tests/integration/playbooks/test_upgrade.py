@@ -5,31 +5,18 @@ boot stops the roll and leaves the cluster on its old stemcell; a re-run after t
 import json
 import os
 import shutil
-import subprocess
 import tarfile
 import tempfile
 
 import pytest
 
-from test_cluster_playbooks import playbook, recap
+from test_cluster_playbooks import ip_of, playbook, recap, ssh as ssh_ip, vm_records as vms
 
 CLUSTER = ["-e", "caas_cluster_name=up", "-e", "caas_nodes_cidr=10.236.0.0/24"]
-SSH = ["ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-       "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=5"]
 V2 = ["-e", "caas_stemcell_version=2", "-e",
       json.dumps({"caas_stemcell_cloud_properties": {"debootstrap": {"suite": "bookworm", "extra_packages": ["less"]}}})]
 
 pytestmark = [pytest.mark.lxc, pytest.mark.slow]
-
-
-def vms(state_dir):
-    out = {}
-    directory = os.path.join(state_dir, "records", "vms")
-    for name in os.listdir(directory):
-        with open(os.path.join(directory, name)) as handle:
-            record = json.load(handle)
-        out[record["name"]] = record
-    return out
 
 
 def stemcells(state_dir):
@@ -43,9 +30,7 @@ def stemcells(state_dir):
 
 
 def ssh(record, command):
-    ip = list(record["networks"].values())[0]["ip"]
-    return subprocess.run(SSH + ["root@" + ip, command], stdout=subprocess.PIPE, universal_newlines=True,
-                          timeout=60, check=False)
+    return ssh_ip(ip_of(record), command)
 
 
 @pytest.fixture(scope="module")
