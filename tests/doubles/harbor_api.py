@@ -28,16 +28,17 @@ from __future__ import absolute_import, division, print_function
 import base64
 import copy
 import datetime
-import ipaddress
 import json
 import os
 import re
+import sys
 import secrets
-import ssl
-import tempfile
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlsplit
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from https_double import HttpsDouble  # noqa: E402  (doubles are loaded by file path)
 
 BASE = "/api/v2.0"
 DEFAULT_SWAGGER = os.environ.get("CAAS_HARBOR_SWAGGER", os.path.join(
@@ -160,8 +161,10 @@ def _now():
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-class HarborApiDouble(object):
+class HarborApiDouble(HttpsDouble):
     """TEST DOUBLE. ``start()`` serves HTTPS on 127.0.0.1; state and knobs are plain attributes."""
+
+    name = "harbor-api-test-double"
 
     def __init__(self, username="admin", password="Harbor12345", swagger_path=DEFAULT_SWAGGER):
         self.username = username
@@ -178,38 +181,6 @@ class HarborApiDouble(object):
         self.server = None
         self.tmpdir = None
         self.projects[1] = self._new_project(1, "library", {"public": "true"})
-
-    # --- lifecycle -------------------------------------------------------------------------------
-    def start(self):
-        self.tmpdir = tempfile.mkdtemp(prefix="harbor-double-")
-        cert, key = _self_signed(self.tmpdir)
-        self.ca_path = cert
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(cert, key)
-        double = self
-
-        class Handler(_Handler):
-            api = double
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
-        self.port = self.server.server_address[1]
-        self.url = "https://127.0.0.1:%d" % self.port
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        return self
-
-    def stop(self):
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
-        if self.tmpdir:
-            for name in os.listdir(self.tmpdir):
-                os.unlink(os.path.join(self.tmpdir, name))
-            os.rmdir(self.tmpdir)
-            self.tmpdir = None
 
     def writes(self):
         return [r for r in self.requests if r["method"] not in ("GET", "HEAD")]
@@ -450,28 +421,8 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_PATCH = do_PUT = do_DELETE = do_POST = do_HEAD = _any
 
 
-def _self_signed(directory):
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, u"harbor-api-test-double")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(u"127.0.0.1")),
-                                                        x509.DNSName(u"localhost")]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    cert_path, key_path = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
-    with open(cert_path, "wb") as f:
-        f.write(cert.public_bytes(serialization.Encoding.PEM))
-    with open(key_path, "wb") as f:
-        f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                  serialization.NoEncryption()))
-    return cert_path, key_path
+
+HarborApiDouble.handler_class = _Handler
 
 
 if __name__ == "__main__":  # manual use: python tests/doubles/harbor_api.py
