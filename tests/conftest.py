@@ -20,3 +20,7 @@ def _collection_on_path():
 
 
 sys.path.insert(0, _collection_on_path())
+# tests/doubles is importable as the package `doubles` (its fixtures serve unit and integration tests)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+pytest_plugins = ["doubles.fixtures"]

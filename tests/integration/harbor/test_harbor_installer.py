@@ -9,7 +9,6 @@ rendered configuration or the version changed" guard, the data directory kept ac
 
 import datetime
 import hashlib
-import importlib.util
 import ipaddress
 import io
 import json
@@ -20,7 +19,8 @@ import tarfile
 
 import pytest
 
-from conftest import ROOT, Runner, changed_tasks, failed_tasks
+from conftest import Runner, changed_tasks, failed_tasks
+from doubles import harbor_api
 
 VERSION = "v2.11.0"
 INSTALL_SH = """#!/bin/sh
@@ -31,14 +31,6 @@ test -f harbor.yml
 echo "install %s $(sha256sum harbor.yml | cut -d' ' -f1)" >> "$FAKE_HARBOR_LOG"
 echo "services: {}" > docker-compose.yml
 """
-
-
-def _double_module():
-    spec = importlib.util.spec_from_file_location("harbor_api_double_itest",
-                                                  os.path.join(ROOT, "tests", "doubles", "harbor_api.py"))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _tls(directory):
@@ -139,7 +131,7 @@ class Env(object):
 
 @pytest.fixture
 def env(tmp_path):
-    double = _double_module().HarborApiDouble().start()
+    double = harbor_api.HarborApiDouble().start()
     try:
         yield Env(tmp_path, double)
     finally:
@@ -218,7 +210,7 @@ BAD_INPUTS = {
 def bad_input_runs(tmp_path_factory):
     """Every bad input in one ansible-playbook run (a block per case, its failure rescued and recorded)."""
     tmp = tmp_path_factory.mktemp("bad")
-    double = _double_module().HarborApiDouble().start()
+    double = harbor_api.HarborApiDouble().start()
     squatter = socket.socket()
     try:
         env = Env(tmp, double)

@@ -1,39 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: ondemand.caas developers
 # Apache License 2.0 (see LICENSE)
-"""Fixtures: the NSX-T Policy API test double (tests/doubles/nsxt_policy_api.py) and a client on it."""
+"""An ansible-playbook runner against the NSX-T Policy API test double (fixtures nsx, nsx_client: tests/doubles/fixtures.py)."""
 
-import importlib.util
 import os
 import sys
 
 import pytest
-
-_DOUBLE = os.path.join(os.path.dirname(__file__), "..", "..", "doubles", "nsxt_policy_api.py")
-
-
-def load_double_module():
-    spec = importlib.util.spec_from_file_location("nsxt_policy_api_double", _DOUBLE)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-@pytest.fixture
-def nsx():
-    double = load_double_module().PolicyApiDouble(realization_delay=0.2, delete_delay=0.1).start()
-    try:
-        yield double
-    finally:
-        double.stop()
-
-
-@pytest.fixture
-def client(nsx):
-    from ansible_collections.ondemand.caas.plugins.module_utils.nsxt.client import PolicyClient
-    return PolicyClient(nsx.host, nsx.username, nsx.password, validate_certs=True, ca_path=nsx.ca_path,
-                        retry_delay=0.01)
-
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 
@@ -47,8 +20,8 @@ class Playbook(object):
 
     def env(self):
         env = dict(os.environ)
-        env.update(ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build", "pyroot"), ANSIBLE_STDOUT_CALLBACK="record_results",
-                   ANSIBLE_CALLBACK_PLUGINS=os.path.join(os.path.dirname(__file__), "callback_plugins"),
+        env.update(ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build", "pyroot"), ANSIBLE_STDOUT_CALLBACK="caas_results",
+                   ANSIBLE_CALLBACK_PLUGINS=os.path.join(os.path.dirname(__file__), "..", "callback_plugins"),
                    ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
                    ANSIBLE_ROLES_PATH=os.path.join(ROOT, "roles"), ANSIBLE_NOCOLOR="1",
                    NSXT_HOST=self.nsx.host, NSXT_USERNAME=self.nsx.username, NSXT_PASSWORD=self.nsx.password,
@@ -70,6 +43,11 @@ class Playbook(object):
             out = json.loads(proc.stdout.strip().splitlines()[-1])
         except (ValueError, IndexError):
             raise AssertionError("no JSON from ansible-playbook:\n%s\n%s" % (proc.stdout, proc.stderr))
+        # one row per task and host, with the result's status, from the shared caas_results document
+        out["tasks"] = [{"name": task["task"]["name"], "host": host,
+                         "result": dict(result, _status="failed" if result.get("failed") else
+                                        "skipped" if result.get("skipped") else "ok")}
+                        for play in out["plays"] for task in play["tasks"] for host, result in task["hosts"].items()]
         out["rc"] = proc.returncode
         out["stats_localhost"] = out["stats"].get("localhost", {})
         out["tasks_by_name"] = dict((t["name"], t["result"]) for t in out["tasks"] if t["host"] == "localhost")

@@ -1,38 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: ondemand.caas developers
 # Apache License 2.0 (see LICENSE)
-"""Fixtures: the Harbor API test double (tests/doubles/harbor_api.py) and a client on it."""
-
-import importlib.util
-import os
+"""A client on the Harbor API test double (fixture harbor: tests/doubles/fixtures.py) and its swagger contract."""
 
 import pytest
-
-_DOUBLE = os.path.join(os.path.dirname(__file__), "..", "..", "doubles", "harbor_api.py")
-
-
-_LOADED = []
-
-
-def load_double_module():
-    if _LOADED:
-        return _LOADED[0]
-    spec = importlib.util.spec_from_file_location("harbor_api_double", _DOUBLE)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    _LOADED.append(mod)
-    return mod
-
-
-@pytest.fixture
-def harbor():
-    double = load_double_module().HarborApiDouble().start()
-    try:
-        yield double
-    finally:
-        double.stop()
-    # every request the collection sent must have respected the swagger (when it is present)
-    assert double.violations == []
 
 
 @pytest.fixture

@@ -88,8 +88,8 @@ def test_double_rejects_fields_not_in_schema(client):
         client.patch(SEG, {"subnets": [{"gateway_address": "10.0.0.1/24", "prefix": 24}]})
 
 
-def test_every_body_uses_only_listed_fields(client, nsx, double_module):
-    dbl = double_module
+def test_every_body_uses_only_listed_fields(client, nsx, nsxt_double_module):
+    dbl = nsxt_double_module
     runner.run(client, "Tier1", dict(id="t1", state="present", cluster="c1", tags=None, display_name="T",
                                      description=None, tier0_path="/infra/tier-0s/t0", failover_mode=None,
                                      ha_mode=None, pool_allocation=None, type=None,
