@@ -11,6 +11,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
+import fcntl
 import os
 import shlex
 import subprocess
@@ -19,6 +21,8 @@ from ansible_collections.ondemand.caas.plugins.module_utils.cpi.errors import Cl
 
 ISOLATION_CHAIN = "CAAS-ISOLATION"
 PRIVATE_RANGES = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
+# The host's iptables rules are shared by every LXC state directory on the machine.
+HOST_LOCK = "/run/lock/ondemand-caas-iptables.lock"
 
 
 def run(argv, check=True, input_text=None, timeout=120):
@@ -57,6 +61,17 @@ def bridge_down(name):
         run(["ip", "link", "del", name])
 
 
+@contextlib.contextmanager
+def host_rules_lock():
+    """Serialise check-then-change of the host-wide rules between concurrent runs (iptables -w only locks one call)."""
+    with open(HOST_LOCK, "a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 def _rules(table):
     return run(["iptables", "-w", "-t", table, "-S"]).stdout.splitlines()
 
@@ -71,24 +86,27 @@ def nat_up(name, cidr):
             handle.write("1")
     tag = ["-m", "comment", "--comment", "caas:%s" % name]
     nat_rule = ["POSTROUTING", "-s", cidr, "!", "-d", cidr, "-j", "MASQUERADE"] + tag
-    if not any(_tagged(rule, name) for rule in _rules("nat")):
-        run(["iptables", "-w", "-t", "nat", "-A"] + nat_rule)
-    filters = _rules("filter")
-    if "-N %s" % ISOLATION_CHAIN not in filters:
-        run(["iptables", "-w", "-N", ISOLATION_CHAIN])
-    if "-A FORWARD -j %s" % ISOLATION_CHAIN not in filters:
-        run(["iptables", "-w", "-I", "FORWARD", "1", "-j", ISOLATION_CHAIN])
-    if not any(_tagged(rule, name) for rule in filters):
-        run(["iptables", "-w", "-A", ISOLATION_CHAIN, "-i", name, "-d", PRIVATE_RANGES, "!", "-o", name, "-j", "DROP"] + tag)
-        run(["iptables", "-w", "-A", ISOLATION_CHAIN, "-i", name, "-j", "ACCEPT"] + tag)
-        run(["iptables", "-w", "-A", ISOLATION_CHAIN, "-o", name, "-j", "ACCEPT"] + tag)
+    with host_rules_lock():
+        if not any(_tagged(rule, name) for rule in _rules("nat")):
+            run(["iptables", "-w", "-t", "nat", "-A"] + nat_rule)
+        filters = _rules("filter")
+        if "-N %s" % ISOLATION_CHAIN not in filters:
+            run(["iptables", "-w", "-N", ISOLATION_CHAIN])
+        if "-A FORWARD -j %s" % ISOLATION_CHAIN not in filters:
+            run(["iptables", "-w", "-I", "FORWARD", "1", "-j", ISOLATION_CHAIN])
+        if not any(_tagged(rule, name) for rule in filters):
+            isolation = ["iptables", "-w", "-A", ISOLATION_CHAIN]
+            run(isolation + ["-i", name, "-d", PRIVATE_RANGES, "!", "-o", name, "-j", "DROP"] + tag)
+            run(isolation + ["-i", name, "-j", "ACCEPT"] + tag)
+            run(isolation + ["-o", name, "-j", "ACCEPT"] + tag)
 
 
 def nat_down(name):
-    for table in ("nat", "filter"):
-        for rule in _rules(table):
-            if _tagged(rule, name):
-                run(["iptables", "-w", "-t", table, "-D"] + shlex.split(rule)[1:])
+    with host_rules_lock():
+        for table in ("nat", "filter"):
+            for rule in _rules(table):
+                if _tagged(rule, name):
+                    run(["iptables", "-w", "-t", table, "-D"] + shlex.split(rule)[1:])
 
 
 def _tagged(rule, name):
