@@ -14,7 +14,8 @@ version_added: 0.1.0
 description:
   - Converges one VM, found by its O(name) (the C(caas_name) metadata, within C(caas_cluster) when given).
   - O(state=present) creates the VM from a stemcell on the given networks, attaches O(persistent_disks) and waits
-    until SSH answers; on an existing VM it only merges metadata and attaches missing disks.
+    until SSH answers; on an existing VM it only merges metadata, attaches missing disks and starts it when it is
+    stopped.
   - A VM that is still recorded but gone from the IaaS (deleted out of band, lost host) is recreated with the same
     IPs and disks.
   - O(state=absent) detaches every persistent disk, then deletes the VM. Disks are never deleted with a VM.

@@ -260,7 +260,8 @@ def _vm_update(cloud, params, metadata, existing, check_mode):
             changed = True
             if not check_mode:
                 hints[disk] = cloud.attach_disk(existing["cid"], disk)
-    if params["state"] == "restarted":
+    # present means powered on: a VM found stopped (crashed, stopped by hand, failed boot) is started again
+    if params["state"] == "restarted" or existing["state"] == "stopped":
         changed = True
         if not check_mode:
             cloud.reboot_vm(existing["cid"])

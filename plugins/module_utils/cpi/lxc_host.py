@@ -16,6 +16,7 @@ import fcntl
 import os
 import shlex
 import subprocess
+import time
 
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.errors import CloudError, NoDiskSpace
 
@@ -166,6 +167,12 @@ class Containers:
         if proc.returncode != 0 or waited.returncode != 0:
             raise CloudError("container %s did not start: %s %s" % (name, proc.stderr.strip(), self.log_tail(name)),
                              ok_to_retry=False)
+        # RUNNING is reported before lxc-attach can reach the init process (under load: "Failed to get init pid").
+        deadline = time.time() + 30
+        while self.attach(name, ["true"], check=False).returncode != 0:
+            if time.time() > deadline:
+                raise CloudError("container %s is running but cannot be entered: %s" % (name, self.log_tail(name)))
+            time.sleep(0.1)
 
     def stop(self, name, kill=False, timeout=10):
         if self.state(name) in (None, "stopped"):
