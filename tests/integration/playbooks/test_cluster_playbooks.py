@@ -26,8 +26,8 @@ def state_dir():
 
 
 def playbook(state_dir, name, *args):
-    env = dict(os.environ, CAAS_LXC_STATE_DIR=state_dir, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
-               ANSIBLE_FORCE_COLOR="0")
+    env = dict(os.environ, CAAS_LXC_STATE_DIR=state_dir, CAAS_PKI_DIR=os.path.join(state_dir, "pki"),
+               ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_FORCE_COLOR="0")
     proc = subprocess.run([PLAYBOOK_BIN, os.path.join(ROOT, "playbooks", name)] + list(args), cwd=ROOT, env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, timeout=900)
     return proc.returncode, proc.stdout
@@ -77,15 +77,22 @@ def test_create_converge_check_delete(state_dir):
     rc, out = playbook(state_dir, "create_cluster.yml", "--check", "--diff", *CLUSTER)
     assert rc == 0 and recap(out)["changed"] == 0, out[-3000:]
 
+    # the PKI a Kubernetes run would have seeded (kubernetes_nodes.yml), deleted with the cluster
+    pki = os.path.join(state_dir, "pki", "pbt")
+    os.makedirs(pki)
+    open(os.path.join(pki, "ca.crt"), "w").close()
+
     rc, out = playbook(state_dir, "delete_cluster.yml", "--check", *CLUSTER)
     assert rc == 0 and recap(out)["changed"] > 0, out[-3000:]
     assert os.listdir(os.path.join(state_dir, "records", "vms"))
+    assert os.path.exists(os.path.join(pki, "ca.crt"))
 
     rc, out = playbook(state_dir, "delete_cluster.yml", *CLUSTER)
     assert rc == 0, out[-3000:]
     assert os.listdir(os.path.join(state_dir, "records", "vms")) == []
     assert os.listdir(os.path.join(state_dir, "records", "disks")) == []
     assert not os.path.exists("/sys/class/net/caas-pbt")
+    assert not os.path.exists(pki)
     assert state_dir not in subprocess.run(["losetup", "-a"], stdout=subprocess.PIPE, universal_newlines=True).stdout
 
     rc, out = playbook(state_dir, "delete_cluster.yml", *CLUSTER)
