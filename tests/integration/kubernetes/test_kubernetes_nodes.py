@@ -1,8 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: ondemand.caas developers
 # Apache License 2.0 (see LICENSE)
-"""Kubernetes for real on VMs made by the LXC CPI: create_cluster, then kubernetes_nodes (pki -> etcd -> master
--> worker), then workloads. 1 master + 2 workers, then 3 masters + 2 workers with one master killed.
+"""Kubernetes for real on VMs made by the LXC CPI: create_cluster, then kubernetes_nodes (pki -> registry -> etcd
+-> master -> worker -> smoke test), then workloads, every image pulled from the cluster's registry (nothing
+side-loaded). 1 master + 2 workers, then 3 masters + 2 workers with one master killed.
 
 Everything runs in a private LXC state dir and PKI dir on the nodes CIDR 10.243.0.0/24 and is deleted afterwards.
 Needs the cached binaries (scripts/build-k8s.sh) and the node stemcell (built into the cache on first use).
@@ -32,6 +33,9 @@ CACHE = os.environ.get("CAAS_CACHE_DIR", "/var/cache/ondemand-caas")
 VERSION = "v1.34.4"
 KUBECTL = os.path.join(CACHE, "k8s", VERSION, "bin", "kubectl")
 NODES_CIDR = "10.243.0.0/24"
+REGISTRY = "10.243.0.5:5000"
+PAUSE = REGISTRY + "/library/pause:3.10.1"
+BUSYBOX = REGISTRY + "/library/busybox:1.35.0"
 STEMCELL = ["-e", "@" + os.path.join(ROOT, "playbooks", "vars", "node_stemcell.yml")]
 RESULTS = os.environ.get("CAAS_K8S_RESULTS", "")
 
@@ -141,7 +145,7 @@ spec:
            labelSelector: {matchLabels: {app: web}}}
       containers:
         - name: web
-          image: caas.local/busybox:1.35
+          image: %s
           command: [sh, -c, 'echo started on $(hostname); while true; do printf "HTTP/1.0 200 OK\\r\\n\\r\\nhello from $(hostname)\\n" | nc -l -p 8080; done']
           ports: [{containerPort: 8080}]
 ---
@@ -151,7 +155,7 @@ metadata: {name: web}
 spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
-"""
+""" % BUSYBOX
 
 
 def test_one_master_two_workers(env):
@@ -173,6 +177,9 @@ def test_one_master_two_workers(env):
     rc, out, seconds = env.playbook("kubernetes_nodes.yml", cluster)
     assert rc == 0, out[-5000:]
     env.results["1m2w_vms_up_to_all_ready_s"] = round(seconds, 1)
+    # The smoke test at the end of the playbook ran a pod from the registry's busybox (and removed it).
+    assert re.search(r"caas-smoke ok in caas-smoke-\S+ \(%s\)" % re.escape(BUSYBOX), out), out[-3000:]
+    assert "caas-smoke" not in env.kubectl(cluster, master, "get", "jobs,pods", "-A", "--no-headers")
 
     nodes = env.kubectl(cluster, master, "get", "nodes", "--no-headers")
     assert len(re.findall(r"^k8sa-worker-\d+\s+Ready\s", nodes, re.M)) == 2, nodes
@@ -224,6 +231,21 @@ def test_one_master_two_workers(env):
             if host not in ("127.0.0.1", "[::1]"):
                 exposed.add(int(port))
         assert exposed == allowed, (ip, listeners)
+    # Nothing side-loaded: each worker holds pause and busybox under the registry's names only, containerd pulled
+    # them (its CRI log), and the registry served their manifests to that worker's containerd as an authorized user.
+    served = env.ssh(REGISTRY.split(":")[0], "journalctl -u docker-registry --no-pager -o cat").stdout
+    for ip in ("10.243.0.20", "10.243.0.21"):
+        images = [ref for ref in env.ssh(ip, "ctr -n k8s.io images ls -q").stdout.split() if not ref.startswith("sha256:")]
+        assert {PAUSE, BUSYBOX} <= set(images) and all(ref.startswith(REGISTRY + "/library/") for ref in images), (ip, images)
+        assert 'PullImage \\"%s\\" returns image reference' % BUSYBOX in env.ssh(ip, "journalctl -u containerd --no-pager -o cat").stdout
+        for name in ("pause", "busybox"):
+            assert re.search(r'^%s - - \[[^]]+\] "GET /v2/library/%s/manifests/\S+ HTTP/1.1" 200 .*"containerd/'
+                             % (re.escape(ip), name), served, re.M), (ip, name, served[-2000:])
+    node = env.ssh("10.243.0.20", "cat /etc/containerd/certs.d/%s/hosts.toml; stat -c %%a /etc/containerd/certs.d/%s/hosts.toml; "
+                                  "grep sandbox_image /etc/containerd/config.toml" % (REGISTRY, REGISTRY)).stdout
+    assert 'ca = "/etc/kubernetes/pki/ca-bundle.crt"' in node and 'Authorization = "Basic ' in node, node
+    assert "\n600\n" in node and 'sandbox_image = "%s"' % PAUSE in node, node
+
     units = env.ssh("10.243.0.20", "systemctl is-active containerd kubelet kube-proxy caas-apiserver-proxy caas-pod-routes")
     assert units.stdout.split() == ["active"] * 5, units.stdout
     modes = env.ssh("10.243.0.20", "stat -c '%a %n' /etc/kubernetes/kubelet.conf /var/lib/kubelet/pki/kubelet.key "
@@ -238,6 +260,10 @@ def test_one_master_two_workers(env):
 
     rc, out, _ = env.playbook("delete_cluster.yml", cluster)
     assert rc == 0, out[-3000:]
+    # The registry VM and its disk go with the cluster (found by their caas_cluster metadata like the nodes).
+    cloud = Cloud("lxc", {"lxc_state_dir": env.state_dir})
+    assert env.vms(cluster) == []
+    assert [d for d in cloud.list_disks() if (d.get("metadata") or {}).get("caas_cluster") == cluster] == []
 
 
 def test_three_masters_survive_losing_one(env):
@@ -270,7 +296,7 @@ def test_three_masters_survive_losing_one(env):
              90, "a write through the apiserver after losing master 0")
     env.results["3m2w_write_recovered_after_kill_s"] = round(time.time() - killed, 1)
     env.kubectl(cluster, "10.243.0.12", "get", "configmap", "after-kill")
-    env.kubectl(cluster, "10.243.0.11", "create", "deployment", "after-kill", "--image=caas.local/busybox:1.35",
+    env.kubectl(cluster, "10.243.0.11", "create", "deployment", "after-kill", "--image=" + BUSYBOX,
                 "--replicas=2", "--", "sleep", "3600")
     env.kubectl(cluster, "10.243.0.11", "rollout", "status", "deploy/after-kill", "--timeout=180s", timeout=200)
     wait_for(lambda: len(re.findall(r"\sReady\s", env.kubectl(cluster, "10.243.0.12", "get", "nodes", "--no-headers"))) == 2,
