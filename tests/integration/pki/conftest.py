@@ -22,6 +22,14 @@ def pki(tmp_path_factory):
     return base, base / "demo"
 
 
+@pytest.fixture(scope="module")
+def pki_rsa(tmp_path_factory):
+    """The same cluster seeded with rsa-2048 keys: (pki_dir, cluster_dir)."""
+    base = tmp_path_factory.mktemp("pki-rsa")
+    seed(base, masters=2, workers=2, key_type="rsa-2048")
+    return base, base / "demo"
+
+
 @pytest.fixture(scope="session")
 def openssl():
     path = shutil.which("openssl")

@@ -3,7 +3,8 @@
 # Apache License 2.0 (see LICENSE)
 """Real clients judge the seeded certificates: ``openssl verify`` for every leaf against its CA bundle,
 and TLS handshakes on loopback (Python's ssl and ``openssl s_client``) against a server using each serving
-certificate, with and without client certificates."""
+certificate, with and without client certificates. The rsa-2048 PKI is proven here the same way (openssl and a
+mutual TLS handshake); a real etcd runs on the default key type only (test_etcd.py)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -16,6 +17,7 @@ import time
 
 import pytest
 
+from ansible_collections.ondemand.caas.plugins.module_utils.pki import crypto
 from ansible_collections.ondemand.caas.plugins.module_utils.pki.info import scan_directory, scan_endpoints
 from ansible_collections.ondemand.caas.plugins.module_utils.pki.spec import ClusterInput, cert_specs
 
@@ -141,3 +143,30 @@ def test_cert_info_directory_and_endpoint(pki):
     assert live[0]["source"] == "apiserver" and live[0]["verified"] is True
     assert live[0]["sha256"] == found["apiserver.crt"]["sha256"]
     assert wrong[0]["verified"] is False and "verify" in wrong[0]["verify_error"]
+
+
+def test_rsa_2048_pki_verifies_and_does_mutual_tls(pki_rsa, openssl):
+    _base, root = pki_rsa
+    for ca, bundle in BUNDLE.items():
+        leaves = [str(root / (s.name + ".crt")) for s in SPECS if s.ca == ca]
+        proc = subprocess.run([openssl, "verify", "-x509_strict", "-CAfile", str(root / bundle)] + leaves,
+                              capture_output=True, text=True)
+        assert proc.returncode == 0 and proc.stdout.count(": OK") == len(leaves), proc.stdout + proc.stderr
+    for spec in SPECS:
+        cert = crypto.load_cert((root / (spec.name + ".crt")).read_bytes(), spec.name)
+        assert crypto.describe(cert)["key_type"] == "rsa-2048", spec.name
+    pub_cert = subprocess.run([openssl, "x509", "-noout", "-pubkey", "-in", str(root / "apiserver.crt")],
+                              capture_output=True, check=True).stdout
+    pub_key = subprocess.run([openssl, "pkey", "-pubout", "-in", str(root / "apiserver.key")],
+                             capture_output=True, check=True).stdout
+    assert pub_cert == pub_key
+    # etcd's own handshake: its serving certificate, and the apiserver's etcd client certificate, both RSA
+    ca = str(root / "etcd/ca-bundle.crt")
+    with TlsServer(root / "nodes/demo-m0/etcd-server.crt", root / "nodes/demo-m0/etcd-server.key",
+                   client_ca=ca) as server:
+        context = ssl.create_default_context(cafile=ca)
+        context.load_cert_chain(str(root / "apiserver-etcd-client.crt"), str(root / "apiserver-etcd-client.key"))
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+            with context.wrap_socket(sock, server_hostname="127.0.0.1") as tls:
+                assert tls.recv(3) == b"ok\n"
+        assert server.peers[-1]["commonName"] == "kube-apiserver-etcd-client"
