@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-# Copyright: ondemand.caas developers
+# Copyright (c) 2026 ondemand.caas contributors
 # Apache License 2.0 (see LICENSE)
 """Let testinfra read an inventory that a dynamic inventory plugin made, on ansible-core 2.19.
 

@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-# Copyright: ondemand.caas developers
+# Copyright (c) 2026 ondemand.caas contributors
 # Apache License 2.0 (see LICENSE)
 """After create_cluster (2 workers), resize_cluster (down to 1) and heal_cluster (a killed worker): the cluster as the
 inventory plugin and SSH see it."""

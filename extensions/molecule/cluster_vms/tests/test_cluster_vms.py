@@ -1,17 +1,20 @@
 # -*- coding: utf-8 -*-
-# Copyright: ondemand.caas developers
+# Copyright (c) 2026 ondemand.caas contributors
 # Apache License 2.0 (see LICENSE)
-"""The VMs cluster_vms made, seen through the ondemand.caas.cpi inventory plugin and over SSH (testinfra)."""
+"""The network, stemcell and cluster_vms roles' work: the segment and IP plan, the VMs cluster_vms made from the
+stemcell, seen through the ondemand.caas.cpi inventory plugin and over SSH (testinfra)."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
 import json
 import os
 import subprocess
 
 import pytest
+from molecule_probe import MOLECULE_DIR, cpi
 
 testinfra_hosts = ["ansible://cluster_mvms"]
 
@@ -46,6 +49,32 @@ def test_inventory_plugin_hostvars(inventory):
         assert hv["caas_vm_cid"].startswith("vm-")
         assert len(hv["caas_disks"]) == 1 and hv["caas_disks"][0]["size_mb"] == 64
         assert hv["caas_disks"][0]["name"] == name + "-store"
+
+
+def test_network_facts_are_the_clusters_ip_plan():
+    with open(os.path.join(MOLECULE_DIR, "network_facts.json")) as handle:
+        facts = json.load(handle)
+    assert (facts["provider"], facts["segment"], facts["nodes_cidr"], facts["gateway"]) == \
+        ("linux", "caas-" + CLUSTER, "10.241.2.0/24", GATEWAY)
+    nodes, pods, services = (ipaddress.ip_network(facts[k]) for k in ("nodes_cidr", "pod_cidr", "service_cidr"))
+    assert not (nodes.overlaps(pods) or nodes.overlaps(services) or pods.overlaps(services))
+    assert ipaddress.ip_address(facts["kubernetes_service_ip"]) in services
+    assert ipaddress.ip_address(facts["dns_service_ip"]) in services
+
+
+def test_the_segment_is_an_up_bridge_on_the_controller_holding_the_gateway():
+    links = json.loads(subprocess.check_output(["ip", "-j", "addr", "show"], universal_newlines=True))
+    owners = [(link, a) for link in links for a in link.get("addr_info", []) if a.get("local") == GATEWAY]
+    assert len(owners) == 1
+    link, address = owners[0]
+    assert address["prefixlen"] == 24 and "UP" in link["flags"]
+
+
+def test_every_vm_runs_the_stemcell_the_role_imported():
+    stemcell = cpi("cpi_stemcell", name="bosh-lxc-debian-bookworm", version="1")["stemcell"]  # present: read only
+    vms = cpi("cpi_vm_info", metadata={"caas_cluster": CLUSTER})["vms"]
+    assert sorted(vm["name"] for vm in vms) == sorted(EXPECTED)
+    assert {vm["stemcell_cid"] for vm in vms} == {stemcell["cid"]}
 
 
 def test_the_vm_is_who_the_iaas_says(host):

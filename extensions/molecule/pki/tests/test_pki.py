@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-# Copyright: ondemand.caas developers
+# Copyright (c) 2026 ondemand.caas contributors
 # Apache License 2.0 (see LICENSE)
 """What the pki role left on a real master VM and a real worker VM (testinfra over SSH, hosts from ondemand.caas.cpi)."""
 

@@ -1,6 +1,8 @@
 # -*- coding: utf-8 -*-
-# Copyright: ondemand.caas developers
+# Copyright (c) 2026 ondemand.caas contributors
 # Apache License 2.0 (see LICENSE)
+"""Shared by every scenario's testinfra tests (pytest loads it for each <scenario>/tests/)."""
+
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
@@ -8,6 +10,6 @@ __metaclass__ = type
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "resources"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "resources"))
 
 import testinfra_inventory  # noqa: E402,F401  pylint: disable=unused-import,wrong-import-position
