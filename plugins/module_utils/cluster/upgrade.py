@@ -1,11 +1,14 @@
 # -*- coding: utf-8 -*-
-# Copyright: ondemand.caas developers
+# Copyright (c) 2026 ondemand.caas contributors
 # Apache License 2.0 (see LICENSE)
 """The rolling-upgrade plan: which VMs, in which batches, from what to what, and the version rules.
 
 BOSH's order: canaries first, then batches of at most ``max_in_flight``; masters one at a time before any
 worker (etcd keeps quorum, the control plane is upgraded before the nodes). VMs already on the target are
 skipped, so re-running after a failure resumes where it stopped.
+
+A node's Kubernetes version is its ``caas_k8s_version`` metadata (the roll writes it); a node without it (made
+before the metadata existed) is judged by the version its binaries report (``running_versions``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -64,22 +67,53 @@ def in_flight(value, total):
     return count
 
 
-def _entry(vm):
+def _entry(vm, running_versions):
     metadata = vm.get("metadata") or {}
     network = next(iter((vm.get("networks") or {}).values()), {})
-    return {"name": vm["name"], "segment": (network.get("cloud_properties") or {}).get("name"), "cid": vm["cid"], "role": metadata.get("caas_role"),
-            "index": int(metadata.get("caas_index") or 0), "ip": (vm.get("ips") or [None])[0],
-            "stemcell_cid": vm.get("stemcell_cid"), "k8s_version": metadata.get("caas_k8s_version"),
+    return {"name": vm["name"], "segment": (network.get("cloud_properties") or {}).get("name"), "cid": vm["cid"],
+            "role": metadata.get("caas_role"), "index": int(metadata.get("caas_index") or 0),
+            "ip": (vm.get("ips") or [None])[0], "stemcell_cid": vm.get("stemcell_cid"),
+            "k8s_version": metadata.get("caas_k8s_version") or running_versions.get(vm["name"]) or None,
             "disks": vm.get("disks") or [], "metadata": metadata}
 
 
-def plan(vms, target_stemcell_cid, target_k8s_version=None, canaries=1, masters_in_flight=1, workers_in_flight="25%"):
-    """Batches of VMs to recreate. A VM is due when its stemcell or its Kubernetes version differs from the target."""
+def _int_ip(text):
+    octets = [int(x) for x in text.split(".")]
+    return ((octets[0] * 256 + octets[1]) * 256 + octets[2]) * 256 + octets[3]
+
+
+def _dotted(number):
+    return ".".join(str(number >> shift & 255) for shift in (24, 16, 8, 0))
+
+
+def network_plan(entries, pod_cidr):
+    """What the node roles need, as playbooks/kubernetes_nodes.yml plans it: etcd members, and per worker the
+    /24 of the pod CIDR at its index plus the routes to every worker's /24."""
+    base, bits = pod_cidr.split("/")
+    start = _int_ip(base) & ~((1 << (32 - int(bits))) - 1) & 0xFFFFFFFF
+    out = {"masters": [], "workers": {}, "routes": []}
+    for entry in entries:
+        if entry["role"] == "master":
+            out["masters"].append({"name": entry["name"], "ip": entry["ip"]})
+        elif entry["role"] == "worker":
+            cidr = "%s/24" % _dotted(start + entry["index"] * 256)
+            out["workers"][entry["name"]] = {"ip": entry["ip"], "pod_cidr": cidr}
+            out["routes"].append({"name": entry["name"], "via": entry["ip"], "cidr": cidr})
+    return out
+
+
+def plan(vms, target_stemcell_cid, target_k8s_version=None, canaries=1, masters_in_flight=1, workers_in_flight="25%",
+         running_versions=None, pod_cidr=None):
+    """Batches of VMs to roll. A VM is due when its stemcell or its Kubernetes version differs from the target.
+
+    Each entry says ``recreate`` (its stemcell differs: a new VM) or not (the version alone: binaries in place).
+    """
     if not target_stemcell_cid and not target_k8s_version:
         raise UpgradeError("nothing to upgrade to: give a stemcell, a Kubernetes version, or both")
     if int(canaries) < 0:
         raise UpgradeError("canaries must be 0 or more (got %s)" % canaries)
-    entries = sorted((_entry(v) for v in vms), key=lambda e: (e["role"] != "master", e["role"] or "", e["index"]))
+    entries = sorted((_entry(v, running_versions or {}) for v in vms),
+                     key=lambda e: (e["role"] != "master", e["role"] or "", e["index"]))
     if not entries:
         raise UpgradeError("the cluster has no VMs")
     if target_k8s_version:
@@ -88,9 +122,11 @@ def plan(vms, target_stemcell_cid, target_k8s_version=None, canaries=1, masters_
         if masters_now:
             check_versions(min(masters_now, key=lambda v: parse_version(v, "version")), nodes_now, target_k8s_version)
 
+    for entry in entries:
+        entry["recreate"] = bool(target_stemcell_cid and entry["stemcell_cid"] != target_stemcell_cid)
+
     def due(entry):
-        return ((target_stemcell_cid and entry["stemcell_cid"] != target_stemcell_cid)
-                or (target_k8s_version and entry["k8s_version"] != target_k8s_version))
+        return entry["recreate"] or bool(target_k8s_version and entry["k8s_version"] != target_k8s_version)
 
     todo = [e for e in entries if due(e)]
     done = [e["name"] for e in entries if not due(e)]
@@ -111,5 +147,15 @@ def plan(vms, target_stemcell_cid, target_k8s_version=None, canaries=1, masters_
     for start in range(0, len(rest_others), step):
         batches.append({"kind": "workers", "vms": rest_others[start:start + step]})
     return {"batches": batches, "up_to_date": done,
-            "summary": ["%d. %s: %s" % (i + 1, b["kind"], ", ".join(e["name"] for e in b["vms"]))
+            "serial": [len(b["vms"]) for b in batches] or [1],
+            "k8s_plan": network_plan(entries, pod_cidr) if pod_cidr else {},
+            "summary": ["%d. %s: %s" % (i + 1, b["kind"], ", ".join(_describe(e, target_k8s_version) for e in b["vms"]))
                         for i, b in enumerate(batches)]}
+
+
+def _describe(entry, target_k8s_version):
+    """``name`` for a stemcell roll; ``name (v1.33.13 -> v1.34.4, in place)`` when Kubernetes changes too."""
+    if not target_k8s_version or entry["k8s_version"] == target_k8s_version:
+        return entry["name"]
+    return "%s (%s -> %s%s)" % (entry["name"], entry["k8s_version"] or "unknown", target_k8s_version,
+                                ", new VM" if entry["recreate"] else ", in place")
