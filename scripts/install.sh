@@ -17,6 +17,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# Every LXC VM runs systemd, which takes several inotify instances; the kernel default (128 per user) is spent by
+# about a dozen VMs and the next one dies at boot ("Failed to allocate manager object: Too many open files").
+for limit in fs.inotify.max_user_instances=1024 fs.inotify.max_user_watches=524288; do
+  if [ "$(sysctl -n "${limit%%=*}")" -lt "${limit#*=}" ]; then
+    echo "==> sysctl: $limit (LXC VMs run systemd)"
+    sysctl -q -w "$limit"
+  fi
+done
+
 if [ ! -x .venv/bin/python ]; then
   echo "==> creating .venv"
   python3 -m venv .venv

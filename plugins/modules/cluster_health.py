@@ -1,6 +1,6 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# Copyright: ondemand.caas developers
+# Copyright (c) 2026 ondemand.caas contributors
 # Apache License 2.0 (see LICENSE)
 
 from __future__ import absolute_import, division, print_function
@@ -29,9 +29,17 @@ options:
     type: str
     required: true
   ready_nodes:
-    description: Names of the Kubernetes nodes that are Ready; when given, a VM whose node is not in it is unresponsive.
+    description:
+      - Names of the Kubernetes nodes that are Ready; when given, a worker whose node is not in it is unresponsive.
+      - Masters and other VMs run no kubelet and are judged by the IaaS and SSH alone.
     type: list
     elements: str
+  kubeconfig:
+    description:
+      - Kubeconfig with embedded credentials (the cluster's C(admin.conf) from C(cert_seed)); when given and
+        O(ready_nodes) is not, the Ready nodes are read from the first master's apiserver that answers (port 6443,
+        the master IPs come from the IaaS). When none answers, workers are judged by the IaaS and SSH alone.
+    type: path
   ssh_port:
     description: Port probed for the SSH banner.
     type: int
@@ -100,6 +108,7 @@ def main():
     module = cpi_module(dict(
         cluster=dict(type="str", required=True),
         ready_nodes=dict(type="list", elements="str"),
+        kubeconfig=dict(type="path"),
         ssh_port=dict(type="int", default=22),
         probe_timeout=dict(type="float", default=3),
         meltdown_min_count=dict(type="int", default=5),

@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-# Copyright: ondemand.caas developers
+# Copyright (c) 2026 ondemand.caas contributors
 # Apache License 2.0 (see LICENSE)
 """A cluster's health as the IaaS and the network see it, and BOSH's meltdown guard.
 
@@ -12,7 +12,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
+import json
+import os
+import re
+import shutil
 import socket
+import ssl
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -29,6 +36,59 @@ def ssh_answers(ip, port, timeout):
         return False
 
 
+def _kubeconfig_secrets(path):
+    """CA bundle, client certificate and key (PEM) of a kubeconfig with embedded data, as cert_seed writes it."""
+    with open(path) as handle:
+        text = handle.read()
+    found = {}
+    for field in ("certificate-authority-data", "client-certificate-data", "client-key-data"):
+        match = re.search(r"%s:\s*\"?([A-Za-z0-9+/=]+)" % field, text)
+        if not match:
+            raise InvalidArgument("kubeconfig %s has no %s (embedded credentials are needed)" % (path, field))
+        found[field] = base64.b64decode(match.group(1))
+    return found
+
+
+def ready_nodes_from_api(kubeconfig, master_ips, port=6443, timeout=5.0):
+    """Names of the Ready nodes, asked of the first master whose apiserver answers; None when none does (or the
+    cluster has no kubeconfig yet)."""
+    if not os.path.exists(kubeconfig):
+        return None
+    secrets = _kubeconfig_secrets(kubeconfig)
+    scratch = tempfile.mkdtemp(prefix="caas-health-")
+    try:
+        cert, key = os.path.join(scratch, "client.crt"), os.path.join(scratch, "client.key")
+        for path, field in ((cert, "client-certificate-data"), (key, "client-key-data")):
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "wb") as handle:
+                handle.write(secrets[field])
+        context = ssl.create_default_context(cadata=secrets["certificate-authority-data"].decode("ascii"))
+        context.load_cert_chain(cert, key)
+        for ip in master_ips:
+            try:
+                with socket.create_connection((ip, port), timeout=timeout) as raw:
+                    with context.wrap_socket(raw, server_hostname=ip) as conn:
+                        conn.sendall(b"GET /api/v1/nodes HTTP/1.0\r\nHost: %s\r\nAccept: application/json\r\n\r\n"
+                                     % ip.encode("ascii"))
+                        data = b""
+                        while True:
+                            chunk = conn.recv(65536)
+                            if not chunk:
+                                break
+                            data += chunk
+                head, _sep, body = data.partition(b"\r\n\r\n")
+                if b" 200 " not in head.split(b"\r\n", 1)[0]:
+                    continue
+                nodes = json.loads(body.decode("utf-8"))["items"]
+            except (OSError, ValueError, KeyError):
+                continue
+            return set(n["metadata"]["name"] for n in nodes
+                       if any(c.get("type") == "Ready" and c.get("status") == "True"
+                              for c in n.get("status", {}).get("conditions", [])))
+        return None
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 def classify(vm, ssh_ok, ready_nodes):
     if vm["state"] == "missing":
         return "missing", "the VM is gone from the IaaS"
@@ -36,7 +96,9 @@ def classify(vm, ssh_ok, ready_nodes):
         return "unresponsive", "the VM is %s" % vm["state"]
     if not ssh_ok:
         return "unresponsive", "no SSH answer"
-    if ready_nodes is not None and vm["name"] not in ready_nodes:
+    # Only workers run a kubelet; masters and the registry are judged by the IaaS and SSH.
+    role = (vm.get("metadata") or {}).get("caas_role")
+    if ready_nodes is not None and role == "worker" and vm["name"] not in ready_nodes:
         return "unresponsive", "its Kubernetes node is not Ready"
     return "healthy", ""
 
@@ -64,11 +126,19 @@ def probe(cloud, params, check_mode):
     with ThreadPoolExecutor(max_workers=max(1, min(16, len(vms)))) as pool:
         answers = list(pool.map(lambda v: bool(v["ips"]) and v["state"] == "running"
                                 and ssh_answers(v["ips"][0], params["ssh_port"], params["probe_timeout"]), vms))
+    ready_nodes = params.get("ready_nodes")
+    api_note = ""
+    if ready_nodes is None and params.get("kubeconfig"):
+        masters = [v["ips"][0] for v, ok in zip(vms, answers)
+                   if ok and (v.get("metadata") or {}).get("caas_role") == "master"]
+        ready_nodes = ready_nodes_from_api(params["kubeconfig"], masters, timeout=params["probe_timeout"])
+        if ready_nodes is None:
+            api_note = " (no apiserver answered: nodes judged by the IaaS and SSH alone)"
     now = time.time()
     changed = False
     report = []
     for vm, ssh_ok in zip(vms, answers):
-        health, reason = classify(vm, ssh_ok, params.get("ready_nodes"))
+        health, reason = classify(vm, ssh_ok, ready_nodes)
         metadata = vm.get("metadata") or {}
         recorded = metadata.get(DOWN_SINCE_KEY) or ""
         down_since = float(recorded) if recorded else None
@@ -99,5 +169,6 @@ def probe(cloud, params, check_mode):
             "%s (%s)" % (v["name"], v["reason"]) for v in report if v["health"] != "healthy"))
     else:
         message = "cluster %s: all %d VMs healthy" % (cluster, len(report))
+    message += api_note
     return {"changed": changed, "vms": sorted(report, key=lambda v: v["name"]), "unhealthy": sorted(unhealthy),
             "meltdown": tripped, "message": message}
