@@ -12,6 +12,7 @@ import pytest
 AREAS_SHARING_SESSION_FIXTURES = {"cpi", "harbor"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook turns the marks into the items' group suffix
 def pytest_collection_modifyitems(items):
     here = os.path.dirname(os.path.abspath(__file__))
     for item in items:

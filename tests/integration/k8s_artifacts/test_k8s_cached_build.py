@@ -29,6 +29,7 @@ import pytest
 
 from ansible_collections.ondemand.caas.plugins.module_utils.k8s.artifacts import Request, ensure
 
+from integration.polling import wait_for
 from k8s_itest import (CACHE_DIR, ETCD_VERSION, GO, K8S, K8S_VERSIONS, need_cache, role_play, run_playbook,
                        task_results)
 
@@ -143,13 +144,6 @@ def test_changed_input_rebuilds_from_warm_caches_offline(tmp_path, monkeypatch):
     assert time.time() - started < 10
 
 
-def wait_for(check, seconds, what):
-    deadline = time.time() + seconds
-    while not check():
-        assert time.time() < deadline, "%s did not happen within %ss" % (what, seconds)
-        time.sleep(0.5)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("version", K8S_VERSIONS)
 def test_built_apiserver_serves_with_built_etcd(tmp_path, etcd_server, version):
@@ -174,7 +168,7 @@ def test_built_apiserver_serves_with_built_etcd(tmp_path, etcd_server, version):
     kubectl = [os.path.join(bindir, "kubectl"), "--server", "https://127.0.0.1:%d" % port,
                "--insecure-skip-tls-verify", "--token", "caas-test-token"]
     try:
-        wait_for(lambda: out(kubectl + ["get", "--raw", "/readyz"]).strip() == "ok", 90, "apiserver ready")
+        wait_for(lambda: out(kubectl + ["get", "--raw", "/readyz"]).strip() == "ok", 90, "apiserver ready", interval=0.5)
         server = json.loads(out(kubectl + ["version", "-o", "json"]))["serverVersion"]
         assert server["gitVersion"] == version
         assert "configmap/caas created" in out(kubectl + ["create", "configmap", "caas", "--from-literal=k=v"])

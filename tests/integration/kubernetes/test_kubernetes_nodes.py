@@ -26,6 +26,7 @@ import pytest
 
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.cloud import Cloud
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.lxc_host import Containers
+from integration.polling import wait_for
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 PLAYBOOK_BIN = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
@@ -117,17 +118,6 @@ def env():
         with open(RESULTS, "w") as handle:
             json.dump(environment.results, handle, indent=2, sort_keys=True)
     print("\nkubernetes results: %s" % json.dumps(environment.results, sort_keys=True))
-
-
-def wait_for(predicate, timeout, what):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        last = predicate()
-        if last:
-            return last
-        time.sleep(2)
-    raise AssertionError("timed out waiting for %s (last: %r)" % (what, last))
 
 
 WEB = """

@@ -27,6 +27,7 @@ import time
 import pytest
 
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.cloud import Cloud
+from integration.polling import wait_for
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 PLAYBOOK_BIN = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
@@ -104,17 +105,6 @@ def recaps(output):
         found[host] = {"ok": int(ok), "changed": int(changed), "skipped": int(skipped)}
     assert found, output[-3000:]
     return found
-
-
-def wait_for(predicate, timeout, what):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        last = predicate()
-        if last:
-            return last
-        time.sleep(2)
-    raise AssertionError("timed out waiting for %s (last: %r)" % (what, last))
 
 
 def create_killed_half_way(cluster):
