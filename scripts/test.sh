@@ -67,9 +67,9 @@ run_integration() {
   export PATH="$CAAS_CACHE_DIR/bin:$PATH"
   # One controller key for every test, made before two workers could race to make it.
   mkdir -p -m 0700 ~/.ssh; [ -f ~/.ssh/id_ed25519 ] || ssh-keygen -q -t ed25519 -N "" -f ~/.ssh/id_ed25519
-  # Two workers: most of a test's time is spent waiting on VMs and SSH, not on the CPU.
+  # Three workers: most of a test's time is spent waiting on VMs, SSH and apiservers, not on the CPU.
   # tests/integration/conftest.py keeps the files that share session fixtures in one worker.
-  pytest -q -p no:cacheprovider -n "${CAAS_TEST_WORKERS:-2}" --dist loadgroup --durations=25 tests/integration
+  pytest -q -p no:cacheprovider -n "${CAAS_TEST_WORKERS:-3}" --dist loadgroup --durations=25 tests/integration
 }
 
 run_molecule() {

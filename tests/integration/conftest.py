@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-"""Parallel runs (pytest -n 2 --dist loadgroup): what must share one worker.
+"""Parallel runs (pytest -n 3 --dist loadgroup): what must share one worker.
 
 Areas whose session fixtures serve several files (one LXC segment, one registry) run in one worker; every other test
 file gets its own group, since each keeps its own state directory, PKI directory and nodes CIDR.
