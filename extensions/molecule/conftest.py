@@ -10,6 +10,9 @@ __metaclass__ = type
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "resources"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "resources"))
+# The collection itself, importable as ansible_collections.ondemand.caas (scripts/install.sh links it there).
+sys.path.insert(0, os.path.join(HERE, "..", "..", ".build", "pyroot"))
 
 import testinfra_inventory  # noqa: E402,F401  pylint: disable=unused-import,wrong-import-position

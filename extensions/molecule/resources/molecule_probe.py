@@ -8,7 +8,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import hashlib
 import json
 import os
 import socket
@@ -29,14 +28,6 @@ ETCD_BIN = os.path.join(CACHE, "etcd", ETCD_VERSION, "bin")
 def pki_dir(cluster):
     """The cluster's PKI on the controller (the scenarios pass caas_pki_dir=$CAAS_MOLECULE_DIR/pki)."""
     return os.path.join(MOLECULE_DIR, "pki", cluster)
-
-
-def sha256_file(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def listening(host):

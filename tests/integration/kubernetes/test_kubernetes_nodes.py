@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 
@@ -26,11 +25,9 @@ import pytest
 
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.cloud import Cloud
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.lxc_host import Containers
+from integration.paths import CACHE, PLAYBOOK_BIN, ROOT
 from integration.polling import wait_for
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-PLAYBOOK_BIN = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
-CACHE = os.environ.get("CAAS_CACHE_DIR", "/var/cache/ondemand-caas")
 VERSION = "v1.34.4"
 KUBECTL = os.path.join(CACHE, "k8s", VERSION, "bin", "kubectl")
 NODES_CIDR = "10.243.0.0/24"

@@ -20,18 +20,15 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 
 import pytest
 
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.cloud import Cloud
+from integration.paths import CACHE, PLAYBOOK_BIN, ROOT
 from integration.polling import wait_for
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-PLAYBOOK_BIN = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
-CACHE = os.environ.get("CAAS_CACHE_DIR", "/var/cache/ondemand-caas")
 KUBECTL = os.path.join(CACHE, "k8s", "v1.34.4", "bin", "kubectl")
 NAME = "lck"
 MASTER = "10.235.0.10"

@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -24,10 +23,8 @@ import uuid
 import pytest
 
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.cloud import Cloud
+from integration.paths import CACHE, PLAYBOOK_BIN, ROOT
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-PLAYBOOK_BIN = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
-CACHE = os.environ.get("CAAS_CACHE_DIR", "/var/cache/ondemand-caas")
 KUBECTL = os.path.join(CACHE, "k8s", "v1.34.4", "bin", "kubectl")
 CLUSTER = "mhw"
 NODES_CIDR = "10.232.0.0/24"

@@ -29,11 +29,11 @@ import time
 import pytest
 
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.cloud import Cloud
+from integration.paths import CACHE
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "playbooks"))
 from test_cluster_playbooks import PLAYBOOK_BIN, ROOT, recap, ssh, vm_records  # noqa: E402  pylint: disable=wrong-import-position
 
-CACHE = os.environ.get("CAAS_CACHE_DIR", "/var/cache/ondemand-caas")
 OLD, NEW = "v1.33.13", "v1.34.4"
 KUBECTL = os.path.join(CACHE, "k8s", NEW, "bin", "kubectl")
 NODE_STEMCELL = os.path.join(ROOT, "playbooks", "vars", "node_stemcell.yml")

@@ -10,7 +10,9 @@ __metaclass__ = type
 import json
 import os
 
-from molecule_probe import ETCD_BIN, K8S_BIN, K8S_VERSION, https_status, kubectl, listening, pki_dir, sha256_file
+from molecule_probe import ETCD_BIN, K8S_BIN, K8S_VERSION, https_status, kubectl, listening, pki_dir
+
+from ansible_collections.ondemand.caas.plugins.module_utils.k8s.cache import sha256_file
 
 testinfra_hosts = ["ansible://mcp_masters"]
 
