@@ -13,7 +13,7 @@ import re
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.six import text_type
-from ansible_collections.ondemand.caas.plugins.module_utils.cluster.upgrade import network_plan
+from ansible_collections.ondemand.caas.plugins.module_utils.cluster.pod_network import pod_network_plan
 
 MASTER_COUNTS = (1, 3, 5)
 VERSION = re.compile(r"^v1\.\d+\.\d+$")
@@ -103,7 +103,7 @@ def k8s_plan(vms, nodes_cidr, pod_cidr, service_cidr, k8s_version=None):
                             % (pods, pods.num_addresses // 256, workers[-1]["index"]))
     if problems:
         raise AnsibleFilterError("Refusing to set up Kubernetes: %s." % "; ".join(problems))
-    plan = network_plan(nodes, text_type(networks["pod"]))
+    plan = pod_network_plan(nodes, text_type(networks["pod"]))
     plan["nodes"] = nodes
     return plan
 

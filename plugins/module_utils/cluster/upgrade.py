@@ -18,6 +18,8 @@ __metaclass__ = type
 import math
 import re
 
+from ansible_collections.ondemand.caas.plugins.module_utils.cluster.pod_network import pod_network_plan
+
 VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")
 
 
@@ -77,31 +79,6 @@ def _entry(vm, running_versions):
             "disks": vm.get("disks") or [], "metadata": metadata}
 
 
-def _int_ip(text):
-    octets = [int(x) for x in text.split(".")]
-    return ((octets[0] * 256 + octets[1]) * 256 + octets[2]) * 256 + octets[3]
-
-
-def _dotted(number):
-    return ".".join(str(number >> shift & 255) for shift in (24, 16, 8, 0))
-
-
-def network_plan(entries, pod_cidr):
-    """What the node roles need, as playbooks/kubernetes_nodes.yml plans it: etcd members, and per worker the
-    /24 of the pod CIDR at its index plus the routes to every worker's /24."""
-    base, bits = pod_cidr.split("/")
-    start = _int_ip(base) & ~((1 << (32 - int(bits))) - 1) & 0xFFFFFFFF
-    out = {"masters": [], "workers": {}, "routes": []}
-    for entry in entries:
-        if entry["role"] == "master":
-            out["masters"].append({"name": entry["name"], "ip": entry["ip"]})
-        elif entry["role"] == "worker":
-            cidr = "%s/24" % _dotted(start + entry["index"] * 256)
-            out["workers"][entry["name"]] = {"ip": entry["ip"], "pod_cidr": cidr}
-            out["routes"].append({"name": entry["name"], "via": entry["ip"], "cidr": cidr})
-    return out
-
-
 def plan(vms, target_stemcell_cid, target_k8s_version=None, canaries=1, masters_in_flight=1, workers_in_flight="25%",
          running_versions=None, pod_cidr=None):
     """Batches of VMs to roll. A VM is due when its stemcell or its Kubernetes version differs from the target.
@@ -148,7 +125,7 @@ def plan(vms, target_stemcell_cid, target_k8s_version=None, canaries=1, masters_
         batches.append({"kind": "workers", "vms": rest_others[start:start + step]})
     return {"batches": batches, "up_to_date": done,
             "serial": [len(b["vms"]) for b in batches] or [1],
-            "k8s_plan": network_plan(entries, pod_cidr) if pod_cidr else {},
+            "k8s_plan": pod_network_plan(entries, pod_cidr) if pod_cidr else {},
             "summary": ["%d. %s: %s" % (i + 1, b["kind"], ", ".join(_describe(e, target_k8s_version) for e in b["vms"]))
                         for i, b in enumerate(batches)]}
 

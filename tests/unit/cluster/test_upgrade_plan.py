@@ -10,8 +10,9 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.ondemand.caas.plugins.module_utils.cluster.upgrade import (
-    UpgradeError, check_versions, in_flight, network_plan, plan,
+    UpgradeError, check_versions, in_flight, plan,
 )
+from ansible_collections.ondemand.caas.plugins.module_utils.cluster.pod_network import pod_network_plan
 
 
 def vm(name, role, index, stemcell="sc-old", k8s=None):
@@ -120,5 +121,5 @@ def test_network_plan_matches_kubernetes_nodes():
     assert network["masters"] == [{"name": "m%d" % i, "ip": "10.0.0.%d" % i} for i in range(3)]
     assert network["workers"]["w2"] == {"ip": "10.0.0.2", "pod_cidr": "10.200.2.0/24"}
     assert {"name": "w3", "via": "10.0.0.3", "cidr": "10.200.3.0/24"} in network["routes"]
-    assert network_plan([], "10.201.7.9/16") == {"masters": [], "workers": {}, "routes": []}
+    assert pod_network_plan([], "10.201.7.9/16") == {"masters": [], "workers": {}, "routes": []}
     assert plan(k8s_cluster(), "sc-new")["k8s_plan"] == {}
