@@ -241,6 +241,9 @@ class LxcProvider(Provider):
             "etc/hostname": record["name"] + "\n",
             "etc/hosts": "127.0.0.1 localhost\n%s %s\n" % (next(iter(record["networks"].values()))["ip"], record["name"]),
             "var/vcap/bosh/settings.json": json.dumps(self._agent_settings(record, environment), indent=2, sort_keys=True),
+            # /dev/kmsg is the console here (see _lxc_config): journald reading it spins at a third of a core and
+            # stops writing the journal.
+            "etc/systemd/journald.conf.d/10-lxc-no-kmsg.conf": "[Journal]\nReadKMsg=no\n",
         }
         keys = environment.get("ssh_authorized_keys") or []
         if keys:

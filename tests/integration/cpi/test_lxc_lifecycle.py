@@ -3,7 +3,9 @@
 
 import json
 import os
+import time
 
+from integration.polling import wait_for
 from lifecycle import run_lifecycle
 
 
@@ -25,6 +27,16 @@ def test_vm_boots_systemd_with_settings_and_limits(harness, lxc_state_dir):
         assert pid1 == "systemd"
         config = open(os.path.join(lxc_state_dir, "vms", vm_cid, "config")).read()
         assert "256M" in config and "cfs_quota_us = 100000" in config or "cpu.max = 100000" in config
+        # The journal keeps recording after boot, and journald idles (it spun on /dev/kmsg, the console here).
+        wait_for(lambda: "journal-still-written" in c.attach(vm_cid, ["sh", "-c", "logger -t probe journal-still-written; "
+                                                                 "sleep 1; journalctl -t probe -o cat"]).stdout,
+                 30, "the probe's line in the journal")
+        time.sleep(2)
+        ticks = c.attach(vm_cid, ["sh", "-c", "cut -d' ' -f14,15 /proc/$(pidof systemd-journald)/stat"]).stdout.split()
+        time.sleep(5)
+        later = c.attach(vm_cid, ["sh", "-c", "cut -d' ' -f14,15 /proc/$(pidof systemd-journald)/stat"]).stdout.split()
+        busy = (sum(map(int, later)) - sum(map(int, ticks))) / float(os.sysconf("SC_CLK_TCK")) / 5
+        assert busy < 0.05, "systemd-journald uses %.0f%% of a core while idle" % (busy * 100)
     finally:
         cloud.delete_vm(vm_cid)
 

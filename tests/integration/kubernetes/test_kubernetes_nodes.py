@@ -3,9 +3,10 @@
 # Apache License 2.0 (see LICENSE)
 """Kubernetes for real on VMs made by the LXC CPI: create_cluster, then kubernetes_nodes (pki -> registry -> etcd
 -> master -> worker -> smoke test), then workloads, every image pulled from the cluster's registry (nothing
-side-loaded). 1 master + 2 workers, then 3 masters + 2 workers with one master killed.
+side-loaded). 1 master + 2 workers at v1.34 (k8sa, 10.243.0.0/24), then 3 masters + 2 workers at v1.33 (k8sb,
+10.243.1.0/24) with one master killed, both clusters running side by side, then both deleted.
 
-Everything runs in a private LXC state dir and PKI dir on the nodes CIDR 10.243.0.0/24 and is deleted afterwards.
+Everything runs in a private LXC state dir and PKI dir and is deleted afterwards, also when a test fails.
 Needs the cached binaries (scripts/build-k8s.sh) and the node stemcell (built into the cache on first use).
 """
 
@@ -18,23 +19,20 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 import time
 
 import pytest
 
-from ansible_collections.ondemand.caas.plugins.module_utils.cpi.cloud import Cloud
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.lxc_host import Containers
-from integration.paths import CACHE, PLAYBOOK_BIN, ROOT
+from integration.cluster_env import NODE_STEMCELL, ClusterEnv, kubectl_bin, ssh
 from integration.polling import wait_for
 
 VERSION = "v1.34.4"
-KUBECTL = os.path.join(CACHE, "k8s", VERSION, "bin", "kubectl")
-NODES_CIDR = "10.243.0.0/24"
+OLDER = "v1.33.13"
 REGISTRY = "10.243.0.5:5000"
 PAUSE = REGISTRY + "/library/pause:3.10.1"
 BUSYBOX = REGISTRY + "/library/busybox:1.35.0"
-STEMCELL = ["-e", "@" + os.path.join(ROOT, "playbooks", "vars", "node_stemcell.yml")]
+BUSYBOX_K8SB = "10.243.1.5:5000/library/busybox:1.35.0"
 RESULTS = os.environ.get("CAAS_K8S_RESULTS", "")
 
 pytestmark = [pytest.mark.lxc, pytest.mark.slow]
@@ -46,71 +44,17 @@ def plan(masters, workers):
         "worker_vm": {"cpu": 2, "ram": 2048}, "persistent_disk_mb": 256}}})
 
 
-class Env:
-    def __init__(self, root):
-        self.root = root
-        self.state_dir = os.path.join(root, "lxc")
-        self.pki_dir = os.path.join(root, "pki")
-        os.makedirs(self.pki_dir)
-        self.results = {}
-
-    def playbook(self, name, cluster, *args):
-        env = dict(os.environ, CAAS_LXC_STATE_DIR=self.state_dir, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
-                   ANSIBLE_FORCE_COLOR="0")
-        argv = [PLAYBOOK_BIN, os.path.join(ROOT, "playbooks", name), "-e", "caas_cluster_name=" + cluster,
-                "-e", "caas_nodes_cidr=" + NODES_CIDR, "-e", "caas_pki_dir=" + self.pki_dir] + list(args)
-        started = time.time()
-        proc = subprocess.run(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              universal_newlines=True, timeout=1800)
-        return proc.returncode, proc.stdout, time.time() - started
-
-    def kubectl(self, cluster, master_ip, *args, check=True, timeout=120):
-        proc = subprocess.run([KUBECTL, "--kubeconfig", os.path.join(self.pki_dir, cluster, "admin.conf"),
-                               "--server", "https://%s:6443" % master_ip, "--request-timeout=20s"] + list(args),
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, timeout=timeout)
-        if check:
-            assert proc.returncode == 0, proc.stdout
-        return proc.stdout
-
-    def vms(self, cluster):
-        cloud = Cloud("lxc", {"lxc_state_dir": self.state_dir})
-        return [vm for vm in cloud.list_vms() if vm.get("metadata", {}).get("caas_cluster") == cluster]
-
-    def ssh(self, ip, command):
-        return subprocess.run(["ssh", "-i", os.path.expanduser("~/.ssh/id_ed25519"), "-o", "StrictHostKeyChecking=no",
-                               "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "BatchMode=yes",
-                               "root@" + ip, command], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              universal_newlines=True, timeout=120)
-
-    def memory_mb(self, cluster):
-        """Idle memory per VM from its memory cgroup on the host: anonymous (rss) and working set (usage - inactive file)."""
-        out = {}
-        for vm in self.vms(cluster):
-            base = "/sys/fs/cgroup/memory/lxc.payload.%s" % vm["cid"]
-            if not os.path.isdir(base):
-                continue
-            with open(os.path.join(base, "memory.stat")) as handle:
-                stat = dict((k, int(v)) for k, v in (line.split() for line in handle))
-            with open(os.path.join(base, "memory.usage_in_bytes")) as handle:
-                usage = int(handle.read())
-            out[vm["name"]] = {"rss_mb": stat["total_rss"] // 2 ** 20,
-                               "working_set_mb": (usage - stat["total_inactive_file"]) // 2 ** 20}
-        return out
-
-
 @pytest.fixture(scope="module")
 def env():
     if os.geteuid() != 0 or not shutil.which("lxc-start"):
         pytest.fail("needs root and LXC")
-    if not os.access(KUBECTL, os.X_OK):
-        pytest.skip("Kubernetes %s is not in the cache (run scripts/build-k8s.sh)" % VERSION)
-    root = tempfile.mkdtemp(prefix="caas-k8s-test-")
-    environment = Env(root)
+    for version in (VERSION, OLDER):
+        if not os.access(kubectl_bin(version), os.X_OK):
+            pytest.skip("Kubernetes %s is not in the cache (run scripts/build-k8s.sh)" % version)
+    # k8sa (v1.34) on 10.243.0.0/24, k8sb (v1.33) on 10.243.1.0/24: both run at once.
+    environment = ClusterEnv("caas-k8s-test-", "10.243.0.0/24")
     yield environment
-    for cluster in ("k8sa", "k8sb"):
-        environment.playbook("delete_cluster.yml", cluster)
-    Cloud("lxc", {"lxc_state_dir": environment.state_dir}).delete_everything()
-    shutil.rmtree(root, ignore_errors=True)
+    environment.destroy(("k8sa", "k8sb"))
     if RESULTS:
         with open(RESULTS, "w") as handle:
             json.dump(environment.results, handle, indent=2, sort_keys=True)
@@ -147,7 +91,7 @@ spec:
 
 def test_one_master_two_workers(env):
     cluster, master = "k8sa", "10.243.0.10"
-    rc, out, _ = env.playbook("create_cluster.yml", cluster, "-e", plan(1, 2), *STEMCELL)
+    rc, out, _ = env.playbook("create_cluster.yml", cluster, "-e", plan(1, 2), *NODE_STEMCELL)
     assert rc == 0, out[-3000:]
 
     # Bad input: refused before anything changes (no PKI directory is made for the cluster).
@@ -172,10 +116,7 @@ def test_one_master_two_workers(env):
     assert len(re.findall(r"^k8sa-worker-\d+\s+Ready\s", nodes, re.M)) == 2, nodes
     assert VERSION in nodes
 
-    proc = subprocess.run([KUBECTL, "--kubeconfig", os.path.join(env.pki_dir, cluster, "admin.conf"),
-                           "--server", "https://%s:6443" % master, "apply", "-f", "-"], input=WEB,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, timeout=60)
-    assert proc.returncode == 0, proc.stdout
+    env.kubectl(cluster, master, "apply", "-f", "-", stdin=WEB)
     env.kubectl(cluster, master, "rollout", "status", "deploy/web", "--timeout=180s", timeout=200)
     pods = json.loads(env.kubectl(cluster, master, "get", "pods", "-l", "app=web", "-o", "json"))["items"]
     by_node = {}
@@ -210,7 +151,7 @@ def test_one_master_two_workers(env):
 
     # Ports: only these listen beyond loopback (sshd, kubelet; apiserver and etcd on masters).
     for ip, allowed in (("10.243.0.10", {22, 6443, 2379, 2380}), ("10.243.0.20", {22, 10250})):
-        listeners = env.ssh(ip, "ss -ltnH").stdout.split("\n")
+        listeners = ssh(ip, "ss -ltnH").stdout.split("\n")
         exposed = set()
         for line in filter(None, listeners):
             address = line.split()[3]
@@ -220,22 +161,22 @@ def test_one_master_two_workers(env):
         assert exposed == allowed, (ip, listeners)
     # Nothing side-loaded: each worker holds pause and busybox under the registry's names only, containerd pulled
     # them (its CRI log), and the registry served their manifests to that worker's containerd as an authorized user.
-    served = env.ssh(REGISTRY.split(":")[0], "journalctl -u docker-registry --no-pager -o cat").stdout
+    served = ssh(REGISTRY.split(":")[0], "journalctl -u docker-registry --no-pager -o cat").stdout
     for ip in ("10.243.0.20", "10.243.0.21"):
-        images = [ref for ref in env.ssh(ip, "ctr -n k8s.io images ls -q").stdout.split() if not ref.startswith("sha256:")]
+        images = [ref for ref in ssh(ip, "ctr -n k8s.io images ls -q").stdout.split() if not ref.startswith("sha256:")]
         assert {PAUSE, BUSYBOX} <= set(images) and all(ref.startswith(REGISTRY + "/library/") for ref in images), (ip, images)
-        assert 'PullImage \\"%s\\" returns image reference' % BUSYBOX in env.ssh(ip, "journalctl -u containerd --no-pager -o cat").stdout
+        assert 'PullImage \\"%s\\" returns image reference' % BUSYBOX in ssh(ip, "journalctl -u containerd --no-pager -o cat").stdout
         for name in ("pause", "busybox"):
             assert re.search(r'^%s - - \[[^]]+\] "GET /v2/library/%s/manifests/\S+ HTTP/1.1" 200 .*"containerd/'
                              % (re.escape(ip), name), served, re.M), (ip, name, served[-2000:])
-    node = env.ssh("10.243.0.20", "cat /etc/containerd/certs.d/%s/hosts.toml; stat -c %%a /etc/containerd/certs.d/%s/hosts.toml; "
+    node = ssh("10.243.0.20", "cat /etc/containerd/certs.d/%s/hosts.toml; stat -c %%a /etc/containerd/certs.d/%s/hosts.toml; "
                                   "grep sandbox_image /etc/containerd/config.toml" % (REGISTRY, REGISTRY)).stdout
     assert 'ca = "/etc/kubernetes/pki/ca-bundle.crt"' in node and 'Authorization = "Basic ' in node, node
     assert "\n600\n" in node and 'sandbox_image = "%s"' % PAUSE in node, node
 
-    units = env.ssh("10.243.0.20", "systemctl is-active containerd kubelet kube-proxy caas-apiserver-proxy caas-pod-routes")
+    units = ssh("10.243.0.20", "systemctl is-active containerd kubelet kube-proxy caas-apiserver-proxy caas-pod-routes")
     assert units.stdout.split() == ["active"] * 5, units.stdout
-    modes = env.ssh("10.243.0.20", "stat -c '%a %n' /etc/kubernetes/kubelet.conf /var/lib/kubelet/pki/kubelet.key "
+    modes = ssh("10.243.0.20", "stat -c '%a %n' /etc/kubernetes/kubelet.conf /var/lib/kubelet/pki/kubelet.key "
                                    "/etc/kubernetes/kubelet-config.yaml; ls /etc/kubernetes/pki")
     assert "600 /etc/kubernetes/kubelet.conf" in modes.stdout and "600 /var/lib/kubelet/pki/kubelet.key" in modes.stdout
     assert "ca.key" not in modes.stdout, modes.stdout
@@ -245,48 +186,58 @@ def test_one_master_two_workers(env):
     env.results["1m2w_idle_memory_mb"] = memory
     assert memory
 
-    rc, out, _ = env.playbook("delete_cluster.yml", cluster)
-    assert rc == 0, out[-3000:]
-    # The registry VM and its disk go with the cluster (found by their caas_cluster metadata like the nodes).
-    cloud = Cloud("lxc", {"lxc_state_dir": env.state_dir})
-    assert env.vms(cluster) == []
-    assert [d for d in cloud.list_disks() if (d.get("metadata") or {}).get("caas_cluster") == cluster] == []
-
 
 def test_three_masters_survive_losing_one(env):
-    cluster = "k8sb"
-    rc, out, _ = env.playbook("create_cluster.yml", cluster, "-e", plan(2, 2), *STEMCELL)
+    # The older minor version, on its own segment, while k8sa (VERSION) keeps running: two versions side by side.
+    cluster, cidr, version = "k8sb", "10.243.1.0/24", ["-e", "caas_k8s_version=" + OLDER]
+    rc, out, _ = env.playbook("create_cluster.yml", cluster, "-e", plan(2, 2), *NODE_STEMCELL, nodes_cidr=cidr)
     assert rc == 0, out[-3000:]
-    rc, out, _ = env.playbook("kubernetes_nodes.yml", cluster)
+    rc, out, _ = env.playbook("kubernetes_nodes.yml", cluster, *version, nodes_cidr=cidr)
     assert rc != 0 and "it has 2 masters; etcd needs 1, 3 or 5" in out, out[-3000:]
     assert not os.path.exists(os.path.join(env.pki_dir, cluster))
 
-    rc, out, _ = env.playbook("create_cluster.yml", cluster, "-e", plan(3, 2), *STEMCELL)
+    rc, out, _ = env.playbook("create_cluster.yml", cluster, "-e", plan(3, 2), *NODE_STEMCELL, nodes_cidr=cidr)
     assert rc == 0, out[-3000:]
-    rc, out, seconds = env.playbook("kubernetes_nodes.yml", cluster)
+    rc, out, seconds = env.playbook("kubernetes_nodes.yml", cluster, *version, nodes_cidr=cidr)
     assert rc == 0, out[-5000:]
     env.results["3m2w_vms_up_to_all_ready_s"] = round(seconds, 1)
 
-    health = env.ssh("10.243.0.10", "set -a; . /etc/kubernetes/etcdctl.env; etcdctl endpoint health --cluster")
+    health = ssh("10.243.1.10", "set -a; . /etc/kubernetes/etcdctl.env; etcdctl endpoint health --cluster")
     assert health.returncode == 0 and health.stdout.count("is healthy") == 3, health.stdout
 
     env.results["3m2w_idle_memory_mb"] = env.memory_mb(cluster)
 
     # Kill master 0 (no clean shutdown); the API keeps serving, writes reach the etcd quorum, and the workers'
     # local endpoint moves to the other masters, so new pods are scheduled and started.
-    victim = [vm for vm in env.vms(cluster) if vm["name"] == "k8sb-master-0"][0]
+    victim = env.vms(cluster)["k8sb-master-0"]
     Containers(os.path.join(env.state_dir, "vms")).stop(victim["cid"], kill=True)
     killed = time.time()
     # If master 0 led etcd, writes wait for the new leader's election (about a second, longer on a loaded host).
     wait_for(lambda: re.search(r"created|already exists", env.kubectl(
-        cluster, "10.243.0.11", "create", "configmap", "after-kill", "--from-literal=a=b", check=False)),
+        cluster, "10.243.1.11", "create", "configmap", "after-kill", "--from-literal=a=b", check=False)),
              90, "a write through the apiserver after losing master 0")
     env.results["3m2w_write_recovered_after_kill_s"] = round(time.time() - killed, 1)
-    env.kubectl(cluster, "10.243.0.12", "get", "configmap", "after-kill")
-    env.kubectl(cluster, "10.243.0.11", "create", "deployment", "after-kill", "--image=" + BUSYBOX,
+    env.kubectl(cluster, "10.243.1.12", "get", "configmap", "after-kill")
+    env.kubectl(cluster, "10.243.1.11", "create", "deployment", "after-kill", "--image=" + BUSYBOX_K8SB,
                 "--replicas=2", "--", "sleep", "3600")
-    env.kubectl(cluster, "10.243.0.11", "rollout", "status", "deploy/after-kill", "--timeout=180s", timeout=200)
-    wait_for(lambda: len(re.findall(r"\sReady\s", env.kubectl(cluster, "10.243.0.12", "get", "nodes", "--no-headers"))) == 2,
+    env.kubectl(cluster, "10.243.1.11", "rollout", "status", "deploy/after-kill", "--timeout=180s", timeout=200)
+    wait_for(lambda: len(re.findall(r"\sReady\s", env.kubectl(cluster, "10.243.1.12", "get", "nodes", "--no-headers"))) == 2,
              60, "both workers Ready after losing master 0")
-    health = env.ssh("10.243.0.11", "set -a; . /etc/kubernetes/etcdctl.env; etcdctl endpoint health --cluster")
+    health = ssh("10.243.1.11", "set -a; . /etc/kubernetes/etcdctl.env; etcdctl endpoint health --cluster")
     assert health.stdout.count("is healthy") == 2, health.stdout
+
+
+def test_two_versions_side_by_side_then_deleted(env):
+    """k8sa and k8sb run at once at two minor versions, each on its own segment with its own registry."""
+    for cluster, server, version in (("k8sa", "10.243.0.10", VERSION), ("k8sb", "10.243.1.11", OLDER)):
+        assert json.loads(env.kubectl(cluster, server, "version", "-o", "json"))["serverVersion"]["gitVersion"] == version
+        nodes = json.loads(env.kubectl(cluster, server, "get", "nodes", "-o", "json"))["items"]
+        ready = [n["metadata"]["name"] for n in nodes if n["status"]["nodeInfo"]["kubeletVersion"] == version
+                 and any(c["type"] == "Ready" and c["status"] == "True" for c in n["status"]["conditions"])]
+        assert sorted(ready) == [cluster + "-worker-0", cluster + "-worker-1"], (cluster, nodes)
+
+    for cluster in ("k8sa", "k8sb"):
+        rc, out, _ = env.playbook("delete_cluster.yml", cluster)
+        assert rc == 0, out[-3000:]
+        # The registry VM and its disk go with the cluster (found by their caas_cluster metadata like the nodes).
+        assert env.vms(cluster) == {} and env.disks(cluster) == {}

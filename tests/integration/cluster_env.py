@@ -1,0 +1,151 @@
+# -*- coding: utf-8 -*-
+# Copyright: ondemand.caas developers
+# Apache License 2.0 (see LICENSE)
+"""A test cluster's private world and the commands the integration tests run against it.
+
+Each test module gets its own LXC state directory, PKI directory and nodes CIDR (ClusterEnv), so modules run side by
+side in pytest-xdist workers. The helpers here are the only copies of: ansible-playbook on this checkout, kubectl with
+a cluster's admin kubeconfig, ssh to a VM with the controller key, the VM and disk records, and the PLAY RECAP parser.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+
+from ansible_collections.ondemand.caas.plugins.module_utils.cpi.cloud import Cloud
+from integration.paths import CACHE, PLAYBOOK_BIN, ROOT
+
+NODE_STEMCELL = ["-e", "@" + os.path.join(ROOT, "playbooks", "vars", "node_stemcell.yml")]
+SSH = ["ssh", "-i", os.path.expanduser("~/.ssh/id_ed25519"), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
+       "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=5"]
+
+
+def kubectl_bin(version="v1.34.4"):
+    return os.path.join(CACHE, "k8s", version, "bin", "kubectl")
+
+
+def run_playbook(name, args, state_dir, timeout=1800, env_extra=None):
+    """ansible-playbook playbooks/<name> on this checkout against the LXC state dir: (rc, output, seconds)."""
+    env = dict(os.environ, CAAS_LXC_STATE_DIR=state_dir, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
+               ANSIBLE_FORCE_COLOR="0", **(env_extra or {}))
+    started = time.time()
+    proc = subprocess.run([PLAYBOOK_BIN, os.path.join(ROOT, "playbooks", name)] + list(args), cwd=ROOT, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, timeout=timeout)
+    return proc.returncode, proc.stdout, round(time.time() - started, 1)
+
+
+def ssh(ip, command, timeout=120):
+    """A command on a VM as root with the controller key (stdout and stderr together)."""
+    return subprocess.run(SSH + ["root@" + ip, command], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True, timeout=timeout, check=False)
+
+
+def recap(output, host="localhost"):
+    """ok/changed/unreachable/failed of one host from PLAY RECAP."""
+    match = re.search(r"%s\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)" % re.escape(host), output)
+    assert match, output[-3000:]
+    return dict(zip(("ok", "changed", "unreachable", "failed"), map(int, match.groups())))
+
+
+def recaps(output):
+    """ok/changed/skipped per host from PLAY RECAP."""
+    found = {}
+    for host, ok, changed, skipped in re.findall(
+            r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=\d+\s+failed=\d+\s+skipped=(\d+)", output, re.M):
+        found[host] = {"ok": int(ok), "changed": int(changed), "skipped": int(skipped)}
+    return found
+
+
+def flat(output):
+    """The output with YAML's line folding undone, for searching messages."""
+    return " ".join(output.split())
+
+
+def vm_records(state_dir):
+    """The LXC provider's VM records by name, as a fresh controller would read them."""
+    records = {}
+    directory = os.path.join(state_dir, "records", "vms")
+    for name in os.listdir(directory):
+        with open(os.path.join(directory, name)) as handle:
+            record = json.load(handle)
+        records[record["name"]] = record
+    return records
+
+
+def ip_of(record):
+    return list(record["networks"].values())[0]["ip"]
+
+
+class ClusterEnv:
+    """One test module's LXC state dir, PKI dir and nodes CIDR, for one or more clusters."""
+
+    def __init__(self, prefix, nodes_cidr, k8s_version="v1.34.4"):
+        self.root = tempfile.mkdtemp(prefix=prefix)
+        self.state_dir = os.path.join(self.root, "lxc")
+        self.pki_dir = os.path.join(self.root, "pki")
+        os.makedirs(self.pki_dir)
+        self.nodes_cidr = nodes_cidr
+        self.kubectl_bin = kubectl_bin(k8s_version)
+        self.results = {}
+
+    def cloud(self):
+        return Cloud("lxc", {"lxc_state_dir": self.state_dir})
+
+    def playbook(self, name, cluster, *args, **kwargs):
+        """(rc, output, seconds) of playbooks/<name> for the cluster, in this env's state dir, PKI dir and CIDR."""
+        base = ["-e", "caas_cluster_name=" + cluster, "-e", "caas_nodes_cidr=" + kwargs.pop("nodes_cidr", self.nodes_cidr),
+                "-e", "caas_pki_dir=" + self.pki_dir]
+        return run_playbook(name, base + list(args), self.state_dir, **kwargs)
+
+    def kubeconfig(self, cluster):
+        return os.path.join(self.pki_dir, cluster, "admin.conf")
+
+    def kubectl(self, cluster, server_ip, *args, **kwargs):
+        """kubectl as the cluster's admin against one master's apiserver; asserts success unless check=False."""
+        proc = subprocess.run([self.kubectl_bin, "--kubeconfig", self.kubeconfig(cluster), "--server",
+                               "https://%s:6443" % server_ip, "--request-timeout=20s"] + list(args),
+                              input=kwargs.get("stdin"), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              universal_newlines=True, timeout=kwargs.get("timeout", 120))
+        if kwargs.get("check", True):
+            assert proc.returncode == 0, (args, proc.stdout)
+        return proc.stdout
+
+    def vms(self, cluster):
+        """The cluster's VMs (nodes and registry) by name, from the IaaS."""
+        return dict((vm["name"], vm) for vm in self.cloud().list_vms()
+                    if (vm.get("metadata") or {}).get("caas_cluster") == cluster)
+
+    def disks(self, cluster):
+        """The cluster's persistent disks by the name of the VM they belong to."""
+        return dict((d["metadata"].get("caas_vm"), d) for d in self.cloud().list_disks()
+                    if (d.get("metadata") or {}).get("caas_cluster") == cluster)
+
+    def memory_mb(self, cluster):
+        """Idle memory per VM from its memory cgroup on the host: anonymous (rss) and working set (usage - inactive file)."""
+        out = {}
+        for name, vm in self.vms(cluster).items():
+            base = "/sys/fs/cgroup/memory/lxc.payload.%s" % vm["cid"]
+            if not os.path.isdir(base):
+                continue
+            with open(os.path.join(base, "memory.stat")) as handle:
+                stat = dict((k, int(v)) for k, v in (line.split() for line in handle))
+            with open(os.path.join(base, "memory.usage_in_bytes")) as handle:
+                usage = int(handle.read())
+            out[name] = {"rss_mb": stat["total_rss"] // 2 ** 20,
+                         "working_set_mb": (usage - stat["total_inactive_file"]) // 2 ** 20}
+        return out
+
+    def destroy(self, clusters=()):
+        """delete_cluster for each cluster, then whatever is left in the state dir, then the directories."""
+        for cluster in clusters:
+            self.playbook("delete_cluster.yml", cluster)
+        self.cloud().delete_everything()
+        shutil.rmtree(self.root, ignore_errors=True)
