@@ -168,6 +168,7 @@ class LxcProvider(Provider):
         hostname = cloud_properties.get("hostname") or metadata.get("caas_name") or agent_id
         if not HOSTNAME.match(str(hostname)):
             raise InvalidArgument("hostname %r is not a valid DNS label" % hostname)
+        host.check_inotify_room()
         cid = _new_cid("vm")
         with self.store.locked():
             resolved = self._resolve_networks(networks)
