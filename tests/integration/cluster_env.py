@@ -42,6 +42,23 @@ def run_playbook(name, args, state_dir, timeout=1800, env_extra=None):
     return proc.returncode, proc.stdout, round(time.time() - started, 1)
 
 
+def vm_playbook(state_dir, name, *args):
+    """(rc, output) of a playbook for the VM-only tests, whose PKI directory lives in the state dir."""
+    rc, out, _ = run_playbook(name, args, state_dir, timeout=900, env_extra={"CAAS_PKI_DIR": os.path.join(state_dir, "pki")})
+    return rc, out
+
+
+def kubectl(kubeconfig, args, server_ip=None, stdin=None, check=True, timeout=120, version="v1.34.4"):
+    """kubectl with a kubeconfig (against one apiserver when server_ip is given); asserts success unless check=False."""
+    server = ["--server", "https://%s:6443" % server_ip] if server_ip else []
+    proc = subprocess.run([kubectl_bin(version), "--kubeconfig", kubeconfig] + server + ["--request-timeout=20s"] + list(args),
+                          input=stdin, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
+                          timeout=timeout)
+    if check:
+        assert proc.returncode == 0, (args, proc.stdout)
+    return proc.stdout
+
+
 def ssh(ip, command, timeout=120):
     """A command on a VM as root with the controller key (stdout and stderr together)."""
     return subprocess.run(SSH + ["root@" + ip, command], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -93,7 +110,7 @@ class ClusterEnv:
         self.pki_dir = os.path.join(self.root, "pki")
         os.makedirs(self.pki_dir)
         self.nodes_cidr = nodes_cidr
-        self.kubectl_bin = kubectl_bin(k8s_version)
+        self.k8s_version = k8s_version
         self.results = {}
 
     def cloud(self):
@@ -110,13 +127,7 @@ class ClusterEnv:
 
     def kubectl(self, cluster, server_ip, *args, **kwargs):
         """kubectl as the cluster's admin against one master's apiserver; asserts success unless check=False."""
-        proc = subprocess.run([self.kubectl_bin, "--kubeconfig", self.kubeconfig(cluster), "--server",
-                               "https://%s:6443" % server_ip, "--request-timeout=20s"] + list(args),
-                              input=kwargs.get("stdin"), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              universal_newlines=True, timeout=kwargs.get("timeout", 120))
-        if kwargs.get("check", True):
-            assert proc.returncode == 0, (args, proc.stdout)
-        return proc.stdout
+        return kubectl(self.kubeconfig(cluster), args, server_ip, version=self.k8s_version, **kwargs)
 
     def vms(self, cluster):
         """The cluster's VMs (nodes and registry) by name, from the IaaS."""

@@ -23,9 +23,8 @@ import uuid
 import pytest
 
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.cloud import Cloud
-from integration.paths import CACHE, PLAYBOOK_BIN, ROOT
+from integration.cluster_env import kubectl, kubectl_bin, run_playbook, ssh
 
-KUBECTL = os.path.join(CACHE, "k8s", "v1.34.4", "bin", "kubectl")
 CLUSTER = "mhw"
 NODES_CIDR = "10.232.0.0/24"
 
@@ -39,13 +38,9 @@ class Manual:
         self.inventory = os.path.join(self.work_dir, "hosts.ini")
 
     def playbook(self, name, *args):
-        env = dict(os.environ, CAAS_LXC_STATE_DIR=self.state_dir, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
-                   ANSIBLE_FORCE_COLOR="0")
-        argv = [PLAYBOOK_BIN, os.path.join(ROOT, "playbooks", name)] + list(args)
-        proc = subprocess.run(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              universal_newlines=True, timeout=1200)
-        assert proc.returncode == 0, proc.stdout[-5000:]
-        return proc.stdout
+        rc, out, _ = run_playbook(name, args, self.state_dir, timeout=1200)
+        assert rc == 0, out[-5000:]
+        return out
 
     def vms(self, *args):
         """The IaaS part, made beforehand and not counted: VMs, disks, the static inventory."""
@@ -59,12 +54,7 @@ class Manual:
         return int(match.group(1)), out
 
     def kubectl(self, *args, **kwargs):
-        proc = subprocess.run([KUBECTL, "--kubeconfig", os.path.join(self.work_dir, "admin.kubeconfig"),
-                               "--request-timeout=20s"] + list(args), input=kwargs.get("stdin"),
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
-                              timeout=kwargs.get("timeout", 120))
-        assert proc.returncode == 0, proc.stdout
-        return proc.stdout
+        return kubectl(os.path.join(self.work_dir, "admin.kubeconfig"), args, **kwargs)
 
     def ready_nodes(self):
         out = self.kubectl("get", "nodes", "--no-headers")
@@ -78,7 +68,7 @@ class Manual:
 def cluster():
     if os.geteuid() != 0 or not shutil.which("lxc-start"):
         pytest.fail("needs root and LXC")
-    if not os.access(KUBECTL, os.X_OK):
+    if not os.access(kubectl_bin(), os.X_OK):
         pytest.skip("Kubernetes v1.34.4 is not in the cache (run scripts/build-k8s.sh)")
     root = tempfile.mkdtemp(prefix="caas-manual-test-")
     manual = Manual(root)
@@ -142,11 +132,7 @@ spec:
 def test_heal_replaces_a_dead_worker_and_keeps_its_data(cluster):
     token = uuid.uuid4().hex
     worker_ip = "10.232.0.21"
-    proc = subprocess.run(["ssh", "-i", os.path.expanduser("~/.ssh/id_ed25519"), "-o", "BatchMode=yes",
-                           "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
-                           "root@" + worker_ip, "mkdir -p /var/vcap/store/keeper && echo %s > /var/vcap/store/keeper/token"
-                           % token], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
-                          timeout=60)
+    proc = ssh(worker_ip, "mkdir -p /var/vcap/store/keeper && echo %s > /var/vcap/store/keeper/token" % token)
     assert proc.returncode == 0, proc.stdout
     cluster.kubectl("apply", "-f", "-", stdin=POD)
     cluster.kubectl("wait", "--for=condition=Ready", "pod/keeper", "--timeout=300s", timeout=330)

@@ -5,13 +5,12 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-PLAYBOOK_BIN = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+from integration.cluster_env import recap, vm_playbook as playbook
+
 CLUSTER = ["-e", "caas_cluster_name=pbt", "-e", "caas_nodes_cidr=10.247.0.0/24"]
 
 pytestmark = pytest.mark.lxc
@@ -23,45 +22,6 @@ def state_dir():
     yield path
     playbook(path, "delete_cluster.yml", *CLUSTER)
     shutil.rmtree(path, ignore_errors=True)
-
-
-def playbook(state_dir, name, *args):
-    env = dict(os.environ, CAAS_LXC_STATE_DIR=state_dir, CAAS_PKI_DIR=os.path.join(state_dir, "pki"),
-               ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_FORCE_COLOR="0")
-    proc = subprocess.run([PLAYBOOK_BIN, os.path.join(ROOT, "playbooks", name)] + list(args), cwd=ROOT, env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, timeout=900)
-    return proc.returncode, proc.stdout
-
-
-SSH = ["ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-       "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=5"]
-
-
-def vm_records(state_dir):
-    """The LXC provider's VM records by name, as a fresh controller would read them."""
-    import json
-    records = {}
-    directory = os.path.join(state_dir, "records", "vms")
-    for name in os.listdir(directory):
-        with open(os.path.join(directory, name)) as handle:
-            record = json.load(handle)
-        records[record["name"]] = record
-    return records
-
-
-def ip_of(record):
-    return list(record["networks"].values())[0]["ip"]
-
-
-def ssh(ip, command):
-    return subprocess.run(SSH + ["root@" + ip, command], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True, timeout=60, check=False)
-
-
-def recap(output):
-    match = re.search(r"localhost\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", output)
-    assert match, output[-3000:]
-    return dict(zip(("ok", "changed", "unreachable", "failed"), map(int, match.groups())))
 
 
 def test_create_converge_check_delete(state_dir):

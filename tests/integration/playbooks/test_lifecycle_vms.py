@@ -11,7 +11,7 @@ import tempfile
 import pytest
 
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.cloud import Cloud
-from test_cluster_playbooks import ip_of, playbook, recap, ssh, vm_records as vms
+from integration.cluster_env import ip_of, recap, ssh, vm_playbook as playbook, vm_records as vms
 
 CLUSTER = ["-e", "caas_cluster_name=lc", "-e", "caas_nodes_cidr=10.239.0.0/24"]
 pytestmark = [pytest.mark.lxc, pytest.mark.slow]

@@ -10,7 +10,7 @@ import tempfile
 
 import pytest
 
-from test_cluster_playbooks import ip_of, playbook, recap, ssh as ssh_ip, vm_records as vms
+from integration.cluster_env import ip_of, recap, ssh as ssh_ip, vm_playbook as playbook, vm_records as vms
 
 CLUSTER = ["-e", "caas_cluster_name=up", "-e", "caas_nodes_cidr=10.236.0.0/24"]
 V2 = ["-e", "caas_stemcell_version=2", "-e",

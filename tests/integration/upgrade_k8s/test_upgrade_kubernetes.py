@@ -21,7 +21,6 @@ import re
 import shutil
 import ssl
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -29,10 +28,8 @@ import time
 import pytest
 
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.cloud import Cloud
-from integration.paths import CACHE
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "playbooks"))
-from test_cluster_playbooks import PLAYBOOK_BIN, ROOT, recap, ssh, vm_records  # noqa: E402  pylint: disable=wrong-import-position
+from integration.cluster_env import recap, ssh, vm_records
+from integration.paths import CACHE, PLAYBOOK_BIN, ROOT
 
 OLD, NEW = "v1.33.13", "v1.34.4"
 KUBECTL = os.path.join(CACHE, "k8s", NEW, "bin", "kubectl")
