@@ -33,14 +33,10 @@ import tempfile
 import threading
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, ".build", "pyroot"))
+from common import KUBECTL, PLAYBOOK_BIN, ROOT, row
 
-from ansible_collections.ondemand.caas.plugins.module_utils.cpi.cloud import Cloud  # noqa: E402
+from ansible_collections.ondemand.caas.plugins.module_utils.cpi.cloud import Cloud  # noqa: E402  (common's path)
 
-PLAYBOOK_BIN = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
-CACHE = os.environ.get("CAAS_CACHE_DIR", "/var/cache/ondemand-caas")
-KUBECTL = os.path.join(CACHE, "k8s", "v1.34.4", "bin", "kubectl")
 # The node roles this benchmark compares; everything else is this checkout in both variants.
 COMPARED = ["roles/pki", "roles/etcd", "roles/master", "ansible.cfg"]
 BASELINE_REF = "6ca12d2"
@@ -146,11 +142,6 @@ class Variant:
         self.cloud.delete_everything()
 
 
-def row(measure, values, goal=None):
-    return {"measure": measure, "median_s": statistics.median(values), "min_s": min(values), "max_s": max(values),
-            "n": len(values), "goal_s": goal}
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--masters", type=int, default=1)
@@ -204,10 +195,10 @@ def main():
                 "working_set": round(statistics.median(v["working_set_mb"] for v in values))})
                 for kind, values in s["memory"].items())
     if samples["current"]["ready"] and samples["baseline"]["ready"]:
-        ratios["vms_up_to_all_ready current/baseline"] = (statistics.median(samples["current"]["ready"])
-                                                         / statistics.median(samples["baseline"]["ready"]))
-        ratios["kubernetes_nodes playbook current/baseline"] = (statistics.median(samples["current"]["playbook"])
-                                                               / statistics.median(samples["baseline"]["playbook"]))
+        ratios["vms_up_to_all_ready current/baseline"] = (
+            statistics.median(samples["current"]["ready"]) / statistics.median(samples["baseline"]["ready"]))
+        ratios["kubernetes_nodes playbook current/baseline"] = (
+            statistics.median(samples["current"]["playbook"]) / statistics.median(samples["baseline"]["playbook"]))
     result = {
         "bench": "k8s", "date": datetime.datetime.utcnow().isoformat() + "Z", "machine": os.uname().nodename,
         "nproc": os.cpu_count(), "load_average": [round(x, 1) for x in load],

@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 # -*- coding: utf-8 -*-
+# Copyright (c) 2026 ondemand.caas contributors
+# Apache License 2.0 (see LICENSE)
 """Cluster lifecycle benchmark on the embedded default: create, no-op re-run, resize +1 at 2/4/8 workers, resize -1,
 heal one worker, heal two workers at once, delete. Each repeated --runs times; medians and spread.
 
 Run as root:  .venv/bin/python bench/lifecycle_bench.py [--runs 3]
 Uses its own LXC state dir and nodes CIDR (10.246.16.0/24); writes bench/results/<date>/lifecycle.json.
 It times the playbooks as an operator runs them (ansible-playbook wall time, Ansible's own cost included).
+VMs only: the same lifecycle with Kubernetes (create to smoke test, heal to Node Ready, against manual_install) is
+bench/lifecycle_k8s_bench.py.
 """
 
 import argparse
@@ -13,14 +17,11 @@ import datetime
 import json
 import os
 import shutil
-import statistics
 import subprocess
-import sys
 import tempfile
-import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PLAYBOOK_BIN = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+from common import ROOT, PlaybookFailed, playbook as run_playbook, private_env, row
+
 CLUSTER = ["-e", "caas_cluster_name=lcb", "-e", "caas_nodes_cidr=10.246.16.0/24"]
 # Goals from the lifecycle issue (seconds, or a ratio for the flatness of resize).
 GOALS = {"create": 180, "resize_plus1_at_2": 45, "heal_one": 90}
@@ -31,15 +32,11 @@ TASK_TIMES = {}
 
 def playbook(state_dir, name, *args, **kwargs):
     times = os.path.join(state_dir, "task-times.json")
-    env = dict(os.environ, CAAS_LXC_STATE_DIR=state_dir, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
-               ANSIBLE_CALLBACKS_ENABLED="ondemand.caas.task_timer", CAAS_TASK_TIMES=times)
-    start = time.perf_counter()
-    proc = subprocess.run([PLAYBOOK_BIN, os.path.join(ROOT, "playbooks", name)] + CLUSTER + list(args), cwd=ROOT,
-                          env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
-                          check=False)
-    took = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit("%s failed:\n%s" % (name, proc.stdout[-3000:]))
+    env = private_env(state_dir, ANSIBLE_CALLBACKS_ENABLED="ondemand.caas.task_timer", CAAS_TASK_TIMES=times)
+    try:
+        took, _ = run_playbook(env, name, *(CLUSTER + list(args)), quiet=True)
+    except PlaybookFailed as exc:
+        raise SystemExit(str(exc))
     if kwargs.get("key") and os.path.exists(times):
         with open(times) as handle:
             TASK_TIMES[kwargs["key"]] = sorted(json.load(handle), key=lambda t: -t["seconds"])[:3]
@@ -95,10 +92,7 @@ def main():
     for run in range(args.runs):
         print("run %d of %d" % (run + 1, args.runs), flush=True)
         one_run(samples)
-    rows = []
-    for key, values in samples.items():
-        rows.append({"measure": key, "median_s": statistics.median(values), "min_s": min(values),
-                     "max_s": max(values), "n": len(values), "goal_s": GOALS.get(key)})
+    rows = [row(key, values, GOALS.get(key)) for key, values in samples.items()]
     at = dict((r["measure"], r["median_s"]) for r in rows)
     ratios = {"resize_at_8_vs_at_2": at["resize_plus1_at_8"] / at["resize_plus1_at_2"],
               "heal_two_vs_heal_one": at["heal_two"] / at["heal_one"]}
@@ -109,9 +103,9 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "lifecycle.json"), "w") as handle:
         json.dump(result, handle, indent=2, sort_keys=True)
-    for row in rows:
-        print("%-22s median %6.1fs  [%5.1f .. %5.1f]  goal %s" % (row["measure"], row["median_s"], row["min_s"],
-                                                                 row["max_s"], row["goal_s"] or "-"))
+    for line in rows:
+        print("%-22s median %6.1fs  [%5.1f .. %5.1f]  goal %s"
+              % (line["measure"], line["median_s"], line["min_s"], line["max_s"], line["goal_s"] or "-"))
     print("resize +1 at 8 / at 2: %.2fx (goal <= 1.2x); heal two / heal one: %.2fx"
           % (ratios["resize_at_8_vs_at_2"], ratios["heal_two_vs_heal_one"]))
 

@@ -76,7 +76,8 @@ def main():
     out_dir = os.path.join(ROOT, "bench", "results", datetime.date.today().isoformat())
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "lxc_cpi.json"), "w") as handle:
-        json.dump({"bench": "lxc_cpi", "machine": os.uname().nodename, "nproc": os.cpu_count(), "scope": "10 VMs with a 256 MiB disk each", "results": rows}, handle, indent=2)
+        json.dump({"bench": "lxc_cpi", "machine": os.uname().nodename, "nproc": os.cpu_count(),
+                   "scope": "10 VMs with a 256 MiB disk each", "results": rows}, handle, indent=2)
 
 
 if __name__ == "__main__":

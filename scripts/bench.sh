@@ -10,4 +10,9 @@ python bench/lxc_cpi_bench.py
 python bench/pki_bench.py --runs 5
 python bench/lifecycle_bench.py --runs "${CAAS_BENCH_RUNS:-3}"
 python bench/vsphere_bench.py
+# With Kubernetes (cached builds from scripts/build-k8s.sh): node install vs a baseline, and create / resize / heal /
+# manual_install in one run.
+bash scripts/build-k8s.sh
+python bench/k8s_bench.py
+python bench/lifecycle_k8s_bench.py
 python bench/report.py
