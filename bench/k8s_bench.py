@@ -36,6 +36,7 @@ import time
 from common import KUBECTL, PLAYBOOK_BIN, ROOT, row
 
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.cloud import Cloud  # noqa: E402  (common's path)
+from ansible_collections.ondemand.caas.plugins.module_utils.cpi.lxc_host import Containers  # noqa: E402
 
 # The node roles this benchmark compares; everything else is this checkout in both variants.
 COMPARED = ["roles/pki", "roles/etcd", "roles/master", "ansible.cfg"]
@@ -123,15 +124,9 @@ class Variant:
     def memory(self):
         out = {}
         for vm in self.cloud.list_vms():
-            base = "/sys/fs/cgroup/memory/lxc.payload.%s" % vm["cid"]
-            if not os.path.isdir(base):
-                continue
-            with open(os.path.join(base, "memory.stat")) as handle:
-                stat = dict((k, int(v)) for k, v in (line.split() for line in handle))
-            with open(os.path.join(base, "memory.usage_in_bytes")) as handle:
-                usage = int(handle.read())
-            out.setdefault(vm["metadata"].get("caas_role", "other"), []).append(
-                {"rss_mb": stat["total_rss"] / 2 ** 20, "working_set_mb": (usage - stat["total_inactive_file"]) / 2 ** 20})
+            memory = Containers.memory_mb(vm["cid"])
+            if memory:
+                out.setdefault(vm["metadata"].get("caas_role", "other"), []).append(memory)
         return out
 
     def delete(self):

@@ -21,6 +21,7 @@ import tempfile
 import time
 
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.cloud import Cloud
+from ansible_collections.ondemand.caas.plugins.module_utils.cpi.lxc_host import Containers
 from integration.paths import CACHE, PLAYBOOK_BIN, ROOT
 
 NODE_STEMCELL = ["-e", "@" + os.path.join(ROOT, "playbooks", "vars", "node_stemcell.yml")]
@@ -140,19 +141,9 @@ class ClusterEnv:
                     if (d.get("metadata") or {}).get("caas_cluster") == cluster)
 
     def memory_mb(self, cluster):
-        """Idle memory per VM from its memory cgroup on the host: anonymous (rss) and working set (usage - inactive file)."""
-        out = {}
-        for name, vm in self.vms(cluster).items():
-            base = "/sys/fs/cgroup/memory/lxc.payload.%s" % vm["cid"]
-            if not os.path.isdir(base):
-                continue
-            with open(os.path.join(base, "memory.stat")) as handle:
-                stat = dict((k, int(v)) for k, v in (line.split() for line in handle))
-            with open(os.path.join(base, "memory.usage_in_bytes")) as handle:
-                usage = int(handle.read())
-            out[name] = {"rss_mb": stat["total_rss"] // 2 ** 20,
-                         "working_set_mb": (usage - stat["total_inactive_file"]) // 2 ** 20}
-        return out
+        """Memory per running VM of the cluster, from its cgroup on the host (see Containers.memory_mb)."""
+        out = dict((name, Containers.memory_mb(vm["cid"])) for name, vm in self.vms(cluster).items())
+        return dict((name, memory) for name, memory in out.items() if memory)
 
     def destroy(self, clusters=()):
         """delete_cluster for each cluster, then whatever is left in the state dir, then the directories."""

@@ -185,6 +185,25 @@ class Containers:
     def attach(self, name, argv, check=True, input_text=None):
         return run(self._argv("lxc-attach", name, "--clear-env", "--") + list(argv), check=check, input_text=input_text)
 
+    @staticmethod
+    def memory_mb(name):
+        """A running container's memory from its cgroup: anonymous (rss) and working set (usage - inactive file, what
+        kubelet reports), in MiB; None when it is not running."""
+        if cgroup_v2():
+            base = "/sys/fs/cgroup/lxc.payload.%s" % name
+            files, rss, inactive = ("memory.stat", "memory.current"), "anon", "inactive_file"
+        else:
+            base = "/sys/fs/cgroup/memory/lxc.payload.%s" % name
+            files, rss, inactive = ("memory.stat", "memory.usage_in_bytes"), "total_rss", "total_inactive_file"
+        try:
+            with open(os.path.join(base, files[0])) as handle:
+                stat = dict((k, int(v)) for k, v in (line.split() for line in handle))
+            with open(os.path.join(base, files[1])) as handle:
+                usage = int(handle.read())
+        except IOError:
+            return None
+        return {"rss_mb": stat[rss] // 2 ** 20, "working_set_mb": (usage - stat[inactive]) // 2 ** 20}
+
     def log_tail(self, name, lines=20):
         try:
             with open(os.path.join(self.lxcpath, name, "lxc.log")) as handle:
