@@ -12,8 +12,10 @@ Run as root:  .venv/bin/python bench/k8s_bench.py [--masters 1] [--workers 2] [-
 Two variants run at the same time, so both see the same machine load (this machine is shared and noisy: compare
 their ratio, not seconds across runs):
   - ``current``: this checkout;
-  - ``baseline``: a copy of this checkout whose node roles (roles/pki, roles/etcd, roles/master) and ansible.cfg
-    are those of --baseline-ref (default: the commit before the one-round-trip PKI placement).
+  - ``baseline``: a copy of this checkout whose collection code (roles, playbooks, plugins, ansible.cfg) is that of
+    --baseline-ref (default: the start of session 3, before the one-call worker role, the registry in the background
+    and the pod routes from Node objects). The CPI's LXC host code (module_utils) is compared too, so a VM-level
+    change shows in the ratio.
 Each variant gets its own cluster, LXC state dir, PKI dir and half of the nodes CIDR 10.234.0.0/24; create_cluster
 makes the VMs, then kubernetes_nodes runs from the moment they are up. A poller asks the apiserver for the nodes
 every second: "ready" is the first moment every worker reports Ready. After 30 s idle, each VM's memory cgroup is
@@ -38,9 +40,9 @@ from common import KUBECTL, PLAYBOOK_BIN, ROOT, row
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.cloud import Cloud  # noqa: E402  (common's path)
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.lxc_host import Containers  # noqa: E402
 
-# The node roles this benchmark compares; everything else is this checkout in both variants.
-COMPARED = ["roles/pki", "roles/etcd", "roles/master", "ansible.cfg"]
-BASELINE_REF = "6ca12d2"
+# What this benchmark compares; everything else (tests, bench, scripts) is this checkout in both variants.
+COMPARED = ["roles", "playbooks", "plugins", "ansible.cfg"]
+BASELINE_REF = "0c0da53"
 VARIANTS = (("current", "k8sbc", "10.234.0.0/25"), ("baseline", "k8sbb", "10.234.0.128/25"))
 IDLE_S = 30
 
