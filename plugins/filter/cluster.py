@@ -2,7 +2,7 @@
 # Copyright (c) 2026 ondemand.caas contributors
 # Apache License 2.0 (see LICENSE)
 """Filters for cluster playbooks: ``node_plan`` (the VMs a cluster should have), ``k8s_plan`` (Kubernetes on a
-cluster's VMs, checked) and ``vm_table`` (a summary)."""
+cluster's VMs, checked), ``k8s_cluster_version`` (the version its nodes run) and ``vm_table`` (a summary)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -14,6 +14,7 @@ import re
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.six import text_type
 from ansible_collections.ondemand.caas.plugins.module_utils.cluster.pod_network import pod_network_plan
+from ansible_collections.ondemand.caas.plugins.module_utils.cluster.version import VersionError, cluster_version
 
 MASTER_COUNTS = (1, 3, 5)
 VERSION = re.compile(r"^v1\.\d+\.\d+$")
@@ -58,13 +59,15 @@ def _node(vm):
             "ip": meta.get("caas_ip") or (vm.get("ips") or [None])[0]}
 
 
-def k8s_plan(vms, nodes_cidr, pod_cidr, service_cidr, k8s_version=None):
+def k8s_plan(vms, nodes_cidr, pod_cidr, service_cidr, k8s_version=None, default_version=None):
     """Kubernetes on a cluster's VMs (cpi_vm_info records): every check before anything changes, then the plan.
 
     Refuses, naming every problem at once: no master or worker VMs, a master count other than 1, 3 or 5, no workers, a CIDR that
     is not IPv4, overlapping nodes/pod/service CIDRs, a pod CIDR without a /24 for each worker index, a malformed
-    version. Returns ``nodes`` (masters then workers by index: name, role, index, ip) and what the node roles
-    take: ``masters`` ([{name, ip}], the etcd members), ``workers`` ({name: {ip, pod_cidr}}) and ``routes``.
+    version, a version other than the one the cluster's VMs record (or several recorded). Returns ``nodes``
+    (masters then workers by index: name, role, index, ip), ``version`` and ``version_source`` (the recorded one,
+    else ``k8s_version``, else ``default_version``: module_utils/cluster/version.py) and what the node roles take:
+    ``masters`` ([{name, ip}], the etcd members), ``workers`` ({name: {ip, pod_cidr}}) and ``routes``.
     """
     # Other VMs of the cluster (its registry) are not Kubernetes nodes.
     nodes = sorted((_node(vm) for vm in vms or [] if (vm.get("metadata") or {}).get("caas_role") in ("master", "worker")),
@@ -82,6 +85,11 @@ def k8s_plan(vms, nodes_cidr, pod_cidr, service_cidr, k8s_version=None):
             problems.append("it has no workers")
     if k8s_version is not None and not VERSION.match(text_type(k8s_version)):
         problems.append("caas_k8s_version %s is not a version like v1.34.4" % k8s_version)
+    version = source = None
+    try:
+        version, source = cluster_version(vms, k8s_version, default_version)
+    except VersionError as exc:
+        problems.append(exc.message)
     networks = {}
     for name, cidr in (("nodes", nodes_cidr), ("pod", pod_cidr), ("service", service_cidr)):
         try:
@@ -105,7 +113,22 @@ def k8s_plan(vms, nodes_cidr, pod_cidr, service_cidr, k8s_version=None):
         raise AnsibleFilterError("Refusing to set up Kubernetes: %s." % "; ".join(problems))
     plan = pod_network_plan(nodes, text_type(networks["pod"]))
     plan["nodes"] = nodes
+    plan["version"], plan["version_source"] = version, source
     return plan
+
+
+def k8s_cluster_version(vms, requested=None, default=None, running=None):
+    """The Kubernetes version a cluster's nodes run (their ``caas_k8s_version`` metadata, else ``running``: name ->
+    version their binaries report), else ``requested``, else ``default``. Refuses several recorded versions and a
+    ``requested`` one other than the recorded one."""
+    try:
+        version, _source = cluster_version(vms, requested, default, running)
+    except VersionError as exc:
+        raise AnsibleFilterError("Refusing: %s." % exc.message)
+    if version is None:
+        raise AnsibleFilterError("Refusing: no node of the cluster records or runs a Kubernetes version, and none was "
+                                 "given (set caas_k8s_version)")
+    return version
 
 
 def vm_table(vms):
@@ -120,4 +143,5 @@ def vm_table(vms):
 
 class FilterModule(object):
     def filters(self):
-        return {"node_plan": node_plan, "k8s_plan": k8s_plan, "vm_table": vm_table}
+        return {"node_plan": node_plan, "k8s_plan": k8s_plan, "k8s_cluster_version": k8s_cluster_version,
+                "vm_table": vm_table}
