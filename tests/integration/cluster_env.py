@@ -87,15 +87,19 @@ def flat(output):
     return " ".join(output.split())
 
 
-def vm_records(state_dir):
-    """The LXC provider's VM records by name, as a fresh controller would read them."""
-    records = {}
-    directory = os.path.join(state_dir, "records", "vms")
+def records(state_dir, kind, key="name"):
+    """The LXC provider's records of one kind (vms, disks, stemcells, networks) by a key, as a fresh controller reads them."""
+    out = {}
+    directory = os.path.join(state_dir, "records", kind)
     for name in os.listdir(directory):
         with open(os.path.join(directory, name)) as handle:
             record = json.load(handle)
-        records[record["name"]] = record
-    return records
+        out[record[key]] = record
+    return out
+
+
+def vm_records(state_dir):
+    return records(state_dir, "vms")
 
 
 def ip_of(record):

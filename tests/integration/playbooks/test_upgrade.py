@@ -3,30 +3,19 @@
 boot stops the roll and leaves the cluster on its old stemcell; a re-run after the fix completes."""
 
 import json
-import os
 import shutil
 import tarfile
 import tempfile
 
 import pytest
 
-from integration.cluster_env import ip_of, recap, ssh as ssh_ip, vm_playbook as playbook, vm_records as vms
+from integration.cluster_env import ip_of, recap, records, ssh as ssh_ip, vm_playbook as playbook, vm_records as vms
 
 CLUSTER = ["-e", "caas_cluster_name=up", "-e", "caas_nodes_cidr=10.236.0.0/24"]
 V2 = ["-e", "caas_stemcell_version=2", "-e",
       json.dumps({"caas_stemcell_cloud_properties": {"debootstrap": {"suite": "bookworm", "extra_packages": ["less"]}}})]
 
 pytestmark = [pytest.mark.lxc, pytest.mark.slow]
-
-
-def stemcells(state_dir):
-    out = {}
-    directory = os.path.join(state_dir, "records", "stemcells")
-    for name in os.listdir(directory):
-        with open(os.path.join(directory, name)) as handle:
-            record = json.load(handle)
-        out[record["version"]] = record["cid"]
-    return out
 
 
 def ssh(record, command):
@@ -73,7 +62,7 @@ def test_a_canary_that_cannot_boot_stops_the_roll(cluster, tmp_path):
 def test_roll_to_a_new_stemcell_keeps_every_disk_and_resumes(cluster):
     rc, out = playbook(cluster, "upgrade_cluster.yml", *(CLUSTER + V2))
     assert rc == 0, out[-3000:]
-    target = stemcells(cluster)["2"]
+    target = records(cluster, "stemcells", key="version")["2"]["cid"]
     for name, record in vms(cluster).items():
         assert record["stemcell_cid"] == target
         assert ssh(record, "cat /var/vcap/store/marker").stdout.strip() == "kept-%s" % name
