@@ -7,7 +7,8 @@ idle memory of each kind of VM.
 
 Goals (issue 6): all nodes Ready <= 60 s after the VMs exist; idle worker <= 150 MB.
 Run as root:  .venv/bin/python bench/k8s_bench.py [--masters 1] [--workers 2] [--runs 1] [--baseline-ref REF]
-              [--out bench/results/<dir>]
+              [--alone] [--out bench/results/<dir>]
+With --alone only this checkout runs, one cluster at a time: the absolute figure the goal is about (k8s_alone.json).
 
 Two variants run at the same time, so both see the same machine load (this machine is shared and noisy: compare
 their ratio, not seconds across runs):
@@ -146,19 +147,24 @@ def main():
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--baseline-ref", default=BASELINE_REF)
     parser.add_argument("--out", default=os.path.join(ROOT, "bench", "results", datetime.date.today().isoformat()))
+    parser.add_argument("--alone", action="store_true",
+                        help="only this checkout, one cluster at a time (the absolute figure the goal is about); "
+                             "writes k8s_alone.json")
     args = parser.parse_args()
+    chosen = [v for v in VARIANTS if not args.alone or v[0] == "current"]
     plan = json.dumps({"caas_plan": "bench", "caas_plans": {"bench": {
         "masters": args.masters, "workers": args.workers, "master_vm": {"cpu": 2, "ram": 2048},
         "worker_vm": {"cpu": 2, "ram": 2048}, "persistent_disk_mb": 256}}})
-    samples = dict((name, {"ready": [], "playbook": [], "memory": {}, "slowest_tasks": []}) for name, _, _ in VARIANTS)
+    samples = dict((name, {"ready": [], "playbook": [], "memory": {}, "slowest_tasks": []}) for name, _, _ in chosen)
     errors = []
     load = os.getloadavg()
     for _ in range(args.runs):
         work = tempfile.mkdtemp(prefix="caas-k8s-bench-")
-        trees = {"current": (ROOT, os.path.join(ROOT, ".build", "pyroot")),
-                 "baseline": (baseline_tree(args.baseline_ref, os.path.join(work, "baseline-tree")),
-                              os.path.join(work, "baseline-tree"))}
-        variants = [Variant(name, cluster, cidr, trees[name][0], trees[name][1], work) for name, cluster, cidr in VARIANTS]
+        trees = {"current": (ROOT, os.path.join(ROOT, ".build", "pyroot"))}
+        if not args.alone:
+            trees["baseline"] = (baseline_tree(args.baseline_ref, os.path.join(work, "baseline-tree")),
+                                 os.path.join(work, "baseline-tree"))
+        variants = [Variant(name, cluster, cidr, trees[name][0], trees[name][1], work) for name, cluster, cidr in chosen]
         try:
             threads = [threading.Thread(target=v.run, args=(plan, args.workers)) for v in variants]
             for thread in threads:
@@ -181,7 +187,7 @@ def main():
                 v.delete()
             shutil.rmtree(work, ignore_errors=True)
     results, ratios, slowest, memory = [], {}, {}, {}
-    for name, _, _ in VARIANTS:
+    for name, _, _ in chosen:
         s = samples[name]
         if s["ready"]:
             results.append(row("%s_vms_up_to_all_ready" % name, s["ready"], 60 if name == "current" else None))
@@ -191,7 +197,7 @@ def main():
                 "rss": round(statistics.median(v["rss_mb"] for v in values)),
                 "working_set": round(statistics.median(v["working_set_mb"] for v in values))})
                 for kind, values in s["memory"].items())
-    if samples["current"]["ready"] and samples["baseline"]["ready"]:
+    if not args.alone and samples["current"]["ready"] and samples["baseline"]["ready"]:
         ratios["vms_up_to_all_ready current/baseline"] = (
             statistics.median(samples["current"]["ready"]) / statistics.median(samples["baseline"]["ready"]))
         ratios["kubernetes_nodes playbook current/baseline"] = (
@@ -199,13 +205,14 @@ def main():
     result = {
         "bench": "k8s", "date": datetime.datetime.utcnow().isoformat() + "Z", "machine": os.uname().nodename,
         "nproc": os.cpu_count(), "load_average": [round(x, 1) for x in load],
-        "scope": "%d master(s) + %d workers per variant, both variants at once; baseline = %s of %s"
+        "scope": ("%d master(s) + %d workers, this checkout alone" % (args.masters, args.workers)) if args.alone else
+                 "%d master(s) + %d workers per variant, both variants at once; baseline = %s of %s"
                  % (args.masters, args.workers, ", ".join(COMPARED), args.baseline_ref),
         "runs": args.runs, "results": results, "ratios": ratios, "slowest_tasks": slowest,
         "idle_memory_mb_median": memory, "goal_idle_worker_mb": 150, "errors": errors,
     }
     os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "k8s.json"), "w") as handle:
+    with open(os.path.join(args.out, "k8s_alone.json" if args.alone else "k8s.json"), "w") as handle:
         json.dump(result, handle, indent=2, sort_keys=True)
     print(json.dumps(result, indent=2, sort_keys=True))
     return 1 if errors else 0
