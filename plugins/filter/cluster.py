@@ -67,7 +67,7 @@ def k8s_plan(vms, nodes_cidr, pod_cidr, service_cidr, k8s_version=None, default_
     version, a version other than the one the cluster's VMs record (or several recorded). Returns ``nodes``
     (masters then workers by index: name, role, index, ip), ``version`` and ``version_source`` (the recorded one,
     else ``k8s_version``, else ``default_version``: module_utils/cluster/version.py) and what the node roles take:
-    ``masters`` ([{name, ip}], the etcd members), ``workers`` ({name: {ip, pod_cidr}}) and ``routes``.
+    ``masters`` ([{name, ip}], the etcd members), ``workers`` ({name: {ip, pod_cidr}}).
     """
     # Other VMs of the cluster (its registry) are not Kubernetes nodes.
     nodes = sorted((_node(vm) for vm in vms or [] if (vm.get("metadata") or {}).get("caas_role") in ("master", "worker")),

@@ -92,7 +92,7 @@ serial:
   type: list
   elements: int
 k8s_plan:
-  description: With O(pod_cidr), the etcd members (C(masters), name and ip), each worker's C(pod_cidr) and the pod C(routes),
+  description: With O(pod_cidr), the etcd members (C(masters), name and ip), and each worker's C(ip) and C(pod_cidr),
     as playbooks/kubernetes_nodes.yml plans them.
   returned: always
   type: dict

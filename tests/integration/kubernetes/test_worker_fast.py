@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: ondemand.caas developers
 # Apache License 2.0 (see LICENSE)
-"""The fast worker path for real on LXC VMs: kubernetes_nodes with the registry deployed in the background, the
-worker role's files in one round trip with restarts of only what changed (a second run changes nothing), and pod
+"""The fast worker path for real on LXC VMs: kubernetes_nodes (imported by create_cluster, so the VMs and
+Kubernetes come in one run) with the registry deployed in the background, the worker role's files in one round trip with restarts of only what changed (a second run changes nothing), and pod
 routes that follow the Node objects, so after resize_cluster adds a worker, pods on the old and the new workers
 reach each other.
 
@@ -63,18 +63,15 @@ def routes(ip):
 
 
 def test_nodes_ready_registry_in_background_idempotent(env):
-    rc, out, _ = env.playbook("create_cluster.yml", CLUSTER, "-e", plan(2), *NODE_STEMCELL)
-    assert rc == 0, out[-3000:]
-
-    rc, out, seconds = env.playbook("kubernetes_nodes.yml", CLUSTER)
+    rc, out, seconds = env.playbook("create_cluster.yml", CLUSTER, "-e", plan(2), "-e", "caas_kubernetes=true", *NODE_STEMCELL)
     assert rc == 0, out[-5000:]
-    env.results["kubernetes_nodes_s"] = seconds
+    env.results["create_with_kubernetes_s"] = seconds
     assert re.search(r"caas-smoke ok in caas-smoke-\S+ \(%s\)" % re.escape(BUSYBOX), out), out[-3000:]
     # The registry ran as its own playbook in the background and the node play did not wait for it.
     started = out.index("Start it (tasks_from background_wait waits for it)")
     assert started < out.index("PLAY [Wait until every worker is Ready]") < out.index("Wait until the background run ended"), out[-3000:]
 
-    # Every worker file in one cert_place call; the units all running.
+    # Every worker file in one node_files call; the units all running.
     for ip in list(WORKERS.values())[:2]:
         units = ssh(ip, "systemctl is-active containerd kubelet kube-proxy caas-apiserver-proxy caas-pod-routes")
         assert units.stdout.split() == ["active"] * 5, (ip, units.stdout)
@@ -88,7 +85,7 @@ def test_nodes_ready_registry_in_background_idempotent(env):
     wait_for(lambda: "10.200.1.0/24 via 10.228.0.21" in routes("10.228.0.20"), 30, "route 10.200.1.0/24 via 10.228.0.21 on 10.228.0.20")
     assert "10.200.0.0/24" not in routes("10.228.0.20")
 
-    # Second run: nothing changes anywhere, nothing restarts.
+    # Second run, kubernetes_nodes alone: nothing changes anywhere, nothing restarts.
     restarted_before = ssh("10.228.0.20", "systemctl show -p NRestarts,ActiveEnterTimestamp kubelet containerd").stdout
     rc, out, seconds = env.playbook("kubernetes_nodes.yml", CLUSTER)
     assert rc == 0, out[-5000:]

@@ -94,7 +94,7 @@ def test_role_places_exactly_what_each_node_needs(lab, pki, monkeypatch):
     monkeypatch.setenv("ANSIBLE_VERBOSITY", "3")  # results with their module arguments: still no secret in them
     stats, restarted, raw = run(lab, diff=True)
     assert "PRIVATE KEY" not in raw and "client-key-data" not in raw
-    assert "LS0tLS1CRUdJTi" not in raw  # base64 of "-----BEGIN", as cert_place's content argument would carry it
+    assert "LS0tLS1CRUdJTi" not in raw  # base64 of "-----BEGIN", as node_files's content argument would carry it
     for host, role in HOSTS.items():
         files = placed(lab, host)
         assert set(files) == EXPECTED[role], (host, sorted(set(files) ^ EXPECTED[role]))

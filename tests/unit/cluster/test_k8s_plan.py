@@ -51,13 +51,11 @@ def test_even_or_too_many_masters_are_refused(masters):
     assert "it has %d masters; etcd needs 1, 3 or 5" % masters in refused(cluster(masters, 1))
 
 
-def test_a_24_per_worker_at_its_index_and_a_route_to_each():
+def test_a_24_per_worker_at_its_index():
     vms = [vm("master", 0), vm("worker", 0), vm("worker", 3)]  # index 1 and 2 gone (scaled in, or healing)
     plan = k8s_plan(vms, **CIDRS)
     assert plan["workers"] == {"demo-worker-0": {"ip": "10.244.0.20", "pod_cidr": "10.200.0.0/24"},
                                "demo-worker-3": {"ip": "10.244.0.23", "pod_cidr": "10.200.3.0/24"}}
-    assert plan["routes"] == [{"name": "demo-worker-0", "via": "10.244.0.20", "cidr": "10.200.0.0/24"},
-                              {"name": "demo-worker-3", "via": "10.244.0.23", "cidr": "10.200.3.0/24"}]
 
 
 def test_pod_cidr_with_host_bits_is_taken_from_its_network():

@@ -120,6 +120,6 @@ def test_network_plan_matches_kubernetes_nodes():
     network = result["k8s_plan"]
     assert network["masters"] == [{"name": "m%d" % i, "ip": "10.0.0.%d" % i} for i in range(3)]
     assert network["workers"]["w2"] == {"ip": "10.0.0.2", "pod_cidr": "10.200.2.0/24"}
-    assert {"name": "w3", "via": "10.0.0.3", "cidr": "10.200.3.0/24"} in network["routes"]
-    assert pod_network_plan([], "10.201.7.9/16") == {"masters": [], "workers": {}, "routes": []}
+    assert network["workers"]["w3"] == {"ip": "10.0.0.3", "pod_cidr": "10.200.3.0/24"}
+    assert pod_network_plan([], "10.201.7.9/16") == {"masters": [], "workers": {}}
     assert plan(k8s_cluster(), "sc-new")["k8s_plan"] == {}

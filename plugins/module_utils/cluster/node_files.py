@@ -1,10 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 ondemand.caas contributors
 # Apache License 2.0 (see LICENSE)
-"""Place a node's PKI files in one go: each file written atomically (temp file in the same directory, then
-rename) with its owner, group and mode; report exactly which files changed and never their contents.
+"""Place a node's files in one go - certificates, keys and kubeconfigs as well as units, configuration and
+scripts: each file written atomically (temp file in the same directory, then rename) with its owner, group and
+mode; report exactly which files changed and never their contents (any of them may be secret).
 
-Runs on the managed node (module ondemand.caas.cert_place); the action plugin of the same name reads the
+Runs on the managed node (module ondemand.caas.node_files); the action plugin of the same name reads the
 sources on the controller. Standard library only, so the module's payload stays small.
 """
 
@@ -20,7 +21,14 @@ import pwd
 import stat
 import tempfile
 
-from ansible_collections.ondemand.caas.plugins.module_utils.pki.errors import PkiError, PkiFileError
+
+class NodeFilesError(Exception):
+    """Root of every error raised here on purpose; ``path`` names the file or directory when one is at fault."""
+
+    def __init__(self, message, path=None):
+        super(NodeFilesError, self).__init__(message)
+        self.message = message
+        self.path = path
 
 
 def parse_mode(mode, what):
@@ -30,18 +38,18 @@ def parse_mode(mode, what):
     try:
         return int(str(mode), 8) & 0o7777
     except ValueError:
-        raise PkiError("mode %r of %s is not an octal mode like 0600" % (mode, what))
+        raise NodeFilesError("mode %r of %s is not an octal mode like 0600" % (mode, what))
 
 
 def resolve_owner(owner, group, what):
     try:
         uid = pwd.getpwnam(owner).pw_uid
     except KeyError:
-        raise PkiError("owner %s of %s does not exist on this node" % (owner, what))
+        raise NodeFilesError("owner %s of %s does not exist on this node" % (owner, what))
     try:
         gid = grp.getgrnam(group).gr_gid
     except KeyError:
-        raise PkiError("group %s of %s does not exist on this node" % (group, what))
+        raise NodeFilesError("group %s of %s does not exist on this node" % (group, what))
     return uid, gid
 
 
@@ -49,7 +57,7 @@ def decode(content, dest):
     try:
         return base64.b64decode(content.encode("ascii") if not isinstance(content, bytes) else content, validate=True)
     except (binascii.Error, ValueError, UnicodeEncodeError):
-        raise PkiError("content of %s is not base64" % dest)
+        raise NodeFilesError("content of %s is not base64" % dest)
 
 
 def describe(st):
@@ -65,12 +73,12 @@ def read_existing(path):
     except OSError:
         return None, None
     if not stat.S_ISREG(st.st_mode):
-        raise PkiFileError("%s exists and is not a regular file" % path, path=path)
+        raise NodeFilesError("%s exists and is not a regular file" % path, path=path)
     try:
         with open(path, "rb") as handle:
             return st, handle.read()
     except (IOError, OSError) as exc:
-        raise PkiFileError("cannot read %s: %s" % (path, exc), path=path)
+        raise NodeFilesError("cannot read %s: %s" % (path, exc), path=path)
 
 
 def write_atomically(path, data, uid, gid, mode):
@@ -92,7 +100,7 @@ def write_atomically(path, data, uid, gid, mode):
             os.close(fd)
         if os.path.exists(tmp):
             os.unlink(tmp)
-        raise PkiFileError("cannot write %s: %s" % (path, exc), path=path)
+        raise NodeFilesError("cannot write %s: %s" % (path, exc), path=path)
 
 
 def ensure_directory(path, uid, gid, mode, check_mode):
@@ -102,7 +110,7 @@ def ensure_directory(path, uid, gid, mode, check_mode):
     except OSError:
         st = None
     if st is not None and not stat.S_ISDIR(st.st_mode):
-        raise PkiFileError("%s exists and is not a directory" % path, path=path)
+        raise NodeFilesError("%s exists and is not a directory" % path, path=path)
     if st is not None and stat.S_IMODE(st.st_mode) == mode and (st.st_uid, st.st_gid) == (uid, gid):
         return False
     if check_mode:
@@ -113,7 +121,7 @@ def ensure_directory(path, uid, gid, mode, check_mode):
         os.chmod(path, mode)
         os.chown(path, uid, gid)
     except (IOError, OSError) as exc:
-        raise PkiFileError("cannot create %s: %s" % (path, exc), path=path)
+        raise NodeFilesError("cannot create %s: %s" % (path, exc), path=path)
     return True
 
 
@@ -126,10 +134,10 @@ def place(files, directory_owner="root", directory_group="root", directory_mode=
     dests = [f["dest"] for f in files]
     duplicates = sorted(set(d for d in dests if dests.count(d) > 1))
     if duplicates:
-        raise PkiError("files placed twice: %s" % ", ".join(duplicates))
+        raise NodeFilesError("files placed twice: %s" % ", ".join(duplicates))
     for dest in dests:
         if not os.path.isabs(dest):
-            raise PkiError("dest %s is not an absolute path" % dest)
+            raise NodeFilesError("dest %s is not an absolute path" % dest)
 
     # Every item is checked before anything is written.
     wanted = [(item["dest"], decode(item["content"], item["dest"]))
@@ -157,11 +165,11 @@ def place(files, directory_owner="root", directory_group="root", directory_mode=
                 os.chmod(dest, mode)
                 os.chown(dest, uid, gid)
             except (IOError, OSError) as exc:
-                raise PkiFileError("cannot set owner and mode of %s: %s" % (dest, exc), path=dest)
+                raise NodeFilesError("cannot set owner and mode of %s: %s" % (dest, exc), path=dest)
         else:
             write_atomically(dest, data, uid, gid, mode)
 
-    diff = {"before_header": "PKI files", "after_header": "PKI files",
+    diff = {"before_header": "node files", "after_header": "node files",
             "before": "".join(line + "\n" for line in before), "after": "".join(line + "\n" for line in after)}
     return {"changed": bool(changed_files or changed_directories), "changed_files": changed_files,
             "changed_directories": changed_directories, "diff": diff}

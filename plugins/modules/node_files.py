@@ -9,12 +9,14 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
-module: cert_place
-short_description: Place a node's certificates, keys and kubeconfigs in one round trip
+module: node_files
+short_description: Place a node's files (certificates, keys, kubeconfigs, units, configuration) in one round trip
 version_added: "0.1.0"
 description:
-  - Writes every file of O(files) on the managed node in one module run, so placing a node's whole PKI costs one
-    SSH round trip instead of one per file.
+  - Writes every file of O(files) on the managed node in one module run, so placing a node's whole PKI, or all of a
+    role's units and configuration files, costs one SSH round trip instead of one per file.
+  - Any file works, secret or not; the default mode (V(0600)) is the safe one for keys and credentials.
+  - Formerly C(ondemand.caas.cert_place), which still redirects here.
   - The action plugin of the same name reads each O(files[].src) on the controller and hands the contents to the
     module; the module writes each file atomically (a temporary file in the same directory, owner and mode set
     before the content is written, then renamed over the destination) and creates the files' directories.
@@ -85,7 +87,7 @@ seealso:
 
 EXAMPLES = r"""
 - name: Place this master's etcd certificate and key
-  ondemand.caas.cert_place:
+  ondemand.caas.node_files:
     files:
       - {src: "{{ caas_pki_dir }}/demo/nodes/demo-master-0/etcd-server.crt", dest: /etc/kubernetes/pki/etcd/server.crt,
          mode: "0644"}
@@ -98,6 +100,14 @@ EXAMPLES = r"""
     name: etcd
     state: restarted
   when: placed.changed_files | length > 0
+
+- name: A unit and its environment file, written from templates rendered on the controller
+  ondemand.caas.node_files:
+    files:
+      - {content: "{{ lookup('ansible.builtin.template', 'etcd.service.j2') | b64encode }}",
+         dest: /etc/systemd/system/etcd.service, mode: "0644"}
+      - {content: "{{ lookup('ansible.builtin.template', 'etcdctl.env.j2') | b64encode }}",
+         dest: /etc/kubernetes/etcdctl.env, mode: "0600"}
 """
 
 RETURN = r"""
@@ -118,8 +128,7 @@ changed_directories:
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.ondemand.caas.plugins.module_utils.pki.errors import PkiError
-from ansible_collections.ondemand.caas.plugins.module_utils.pki.place import place
+from ansible_collections.ondemand.caas.plugins.module_utils.cluster.node_files import NodeFilesError, place
 
 
 def argument_spec():
@@ -140,15 +149,15 @@ def main():
     p = module.params
     missing = [f["dest"] for f in p["files"] if f["content"] is None]
     if missing:
-        module.fail_json(msg="no content for %s: src is read on the controller by the cert_place action plugin"
+        module.fail_json(msg="no content for %s: src is read on the controller by the node_files action plugin"
                          % ", ".join(missing))
     try:
         result = place(p["files"], p["directory_owner"], p["directory_group"], p["directory_mode"],
                        check_mode=module.check_mode)
-    except PkiError as exc:
+    except NodeFilesError as exc:
         module.fail_json(msg=exc.message, path=exc.path)
     except Exception as exc:  # pylint: disable=broad-except  # one report, with the trace, for the unexpected
-        module.fail_json(msg="cert_place failed unexpectedly: %s" % exc, exception=traceback.format_exc())
+        module.fail_json(msg="node_files failed unexpectedly: %s" % exc, exception=traceback.format_exc())
     diff = result.pop("diff")
     if module._diff:
         result["diff"] = diff

@@ -1,9 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 ondemand.caas contributors
 # Apache License 2.0 (see LICENSE)
-"""Action plugin of ondemand.caas.cert_place: read each file's src on the controller (vault-aware, looked up
-like ansible.builtin.copy's src) and run the module once with every content, so a node's whole PKI is one
-round trip. Contents travel as a no_log module argument and never come back in the result."""
+"""Action plugin of ondemand.caas.node_files: read each file's src on the controller (vault-aware, looked up
+like ansible.builtin.copy's src) and run the module once with every content, so a node's whole PKI, or a role's
+units and configuration, is one round trip. Contents travel as a no_log module argument and never come back in
+the result."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -45,11 +46,11 @@ class ActionModule(ActionBase):
                 try:
                     item["content"] = self._read(src)
                 except AnsibleError as exc:
-                    result.update(failed=True, msg="cert_place: cannot read %s for %s: %s"
+                    result.update(failed=True, msg="node_files: cannot read %s for %s: %s"
                                   % (src, item.get("dest"), to_text(exc)))
                     return result
             placed.append(item)
         args["files"] = placed
-        result.update(self._execute_module(module_name="ondemand.caas.cert_place", module_args=args,
+        result.update(self._execute_module(module_name="ondemand.caas.node_files", module_args=args,
                                            task_vars=task_vars))
         return result

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 ondemand.caas contributors
 # Apache License 2.0 (see LICENSE)
-"""Placing a node's PKI files in one go (module_utils/pki/place.py, the body of ondemand.caas.cert_place)."""
+"""Placing a node's files in one go (module_utils/cluster/node_files.py, the body of ondemand.caas.node_files)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -15,8 +15,7 @@ import stat
 
 import pytest
 
-from ansible_collections.ondemand.caas.plugins.module_utils.pki.errors import PkiError
-from ansible_collections.ondemand.caas.plugins.module_utils.pki.place import place
+from ansible_collections.ondemand.caas.plugins.module_utils.cluster.node_files import NodeFilesError, place
 
 ME = pwd.getpwuid(os.getuid()).pw_name
 MY_GROUP = grp.getgrgid(os.getgid()).gr_name
@@ -52,7 +51,7 @@ def test_second_run_changes_nothing(tmp_path):
     files = [item(tmp_path / "a.key", KEY), item(tmp_path / "b.crt", CERT, "0644")]
     run(files)
     assert run(files) == {"changed": False, "changed_files": [], "changed_directories": [],
-                          "diff": {"before_header": "PKI files", "after_header": "PKI files", "before": "",
+                          "diff": {"before_header": "node files", "after_header": "node files", "before": "",
                                    "after": ""}}
 
 
@@ -101,20 +100,20 @@ def test_replacing_keeps_a_reader_s_open_file_intact(tmp_path):
 def test_bad_input_is_refused_before_anything_is_written(tmp_path, files, message):
     where = str(tmp_path / "new")
     files = [dict(f, dest=f["dest"].format(d=where)) for f in files]
-    with pytest.raises(PkiError) as info:
+    with pytest.raises(NodeFilesError) as info:
         run(files)
     assert message.format(d=where) in info.value.message
     assert not os.path.exists(where)
 
 
 def test_unknown_owner_is_named(tmp_path):
-    with pytest.raises(PkiError) as info:
+    with pytest.raises(NodeFilesError) as info:
         run([dict(item(tmp_path / "a.key", KEY), owner="no-such-user-caas")])
     assert "owner no-such-user-caas of %s does not exist" % (tmp_path / "a.key") in info.value.message
 
 
 def test_a_directory_in_the_way_is_named(tmp_path):
     (tmp_path / "a.key").mkdir()
-    with pytest.raises(PkiError) as info:
+    with pytest.raises(NodeFilesError) as info:
         run([item(tmp_path / "a.key", KEY)])
     assert "is not a regular file" in info.value.message
