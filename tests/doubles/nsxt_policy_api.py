@@ -19,7 +19,15 @@ its own (it does not import the collection's field lists, so a wrong list there 
   uses, a pool that still has subnets);
 - IpAddressPoolBlockSubnet allocates ``subnet_size`` addresses from its block (start_ip outside the block
   -> 400, block exhausted -> 400); the allocation shows in the subnet once realized;
-- basic auth or a session (``POST /api/session/create``); faults (429/503...) can be injected.
+- basic auth or a session (``POST /api/session/create``); faults (429/503...) can be injected;
+- load balancer (LBService, LBPool, LBVirtualServer; fields from the NSX Policy API reference, not from
+  schemas-notes.md, which does not transcribe them): required fields (a virtual server's ``ip_address``,
+  ``ports`` and ``application_profile_path``, a pool member's ``ip_address``), enums, and references that must
+  exist and not be marked for delete (``connectivity_path`` a tier-1, ``lb_service_path``, ``pool_path``,
+  ``active_monitor_paths`` a monitor profile, ``application_profile_path`` an application profile); two
+  virtual servers of one service on the same IP and port -> 400; DELETE of a pool or service a virtual server
+  refers to, or of a tier-1 an LB service is attached to, -> 409. The built-in default profiles
+  (``default-tcp-lb-app-profile``, ``default-tcp-lb-monitor``...) exist and are read-only (system owned).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -47,9 +55,17 @@ ROUTES = [
     (re.compile(r"^/infra/ip-blocks/" + ID + "$"), "IpAddressBlock"),
     (re.compile(r"^/infra/ip-pools/" + ID + "$"), "IpAddressPool"),
     (re.compile(r"^/infra/ip-pools/" + ID + "/ip-subnets/" + ID + "$"), "IpAddressPoolSubnet"),
+    (re.compile(r"^/infra/lb-services/" + ID + "$"), "LBService"),
+    (re.compile(r"^/infra/lb-pools/" + ID + "$"), "LBPool"),
+    (re.compile(r"^/infra/lb-virtual-servers/" + ID + "$"), "LBVirtualServer"),
+    (re.compile(r"^/infra/lb-app-profiles/" + ID + "$"), "LBAppProfile"),
+    (re.compile(r"^/infra/lb-monitor-profiles/" + ID + "$"), "LBMonitorProfile"),
 ]
 LISTS = {"/infra/segments": "Segment", "/infra/tier-1s": "Tier1", "/infra/ip-blocks": "IpAddressBlock",
-         "/infra/ip-pools": "IpAddressPool"}
+         "/infra/ip-pools": "IpAddressPool", "/infra/lb-services": "LBService", "/infra/lb-pools": "LBPool",
+         "/infra/lb-virtual-servers": "LBVirtualServer", "/infra/lb-app-profiles": "LBAppProfile",
+         "/infra/lb-monitor-profiles": "LBMonitorProfile"}
+READ_ONLY_KINDS = ("LBAppProfile", "LBMonitorProfile")  # only the built-in, system-owned defaults are served
 
 # --- transcribed from schemas-notes.md -------------------------------------------------------------
 BASE_FIELDS = {"id", "display_name", "description", "tags", "resource_type", "_revision"}
@@ -76,6 +92,30 @@ FIELDS = {
                                  "network_address", "size", "start_ip", "subnet_size"},
     "IpAddressPoolStaticSubnet": {"sync_realization", "allocation_ranges", "cidr", "dns_nameservers", "dns_suffix",
                                   "gateway_ip"},
+    # --- load balancer, from the NSX Policy API reference (LBService, LBPool, LBVirtualServer) ---
+    "LBService": {"access_log_enabled", "connectivity_path", "enabled", "error_log_level", "relax_scale_validation",
+                  "size", "children"},
+    "LBPool": {"active_monitor_paths", "algorithm", "member_group", "members", "min_active_members",
+               "passive_monitor_path", "snat_translation", "tcp_multiplexing_enabled", "tcp_multiplexing_number",
+               "children"},
+    "LBVirtualServer": {"access_list_control", "access_log_enabled", "application_profile_path",
+                        "client_ssl_profile_binding", "default_pool_member_ports", "enabled", "ip_address",
+                        "lb_persistence_profile_path", "lb_service_path", "log_significant_event_only",
+                        "max_concurrent_connections", "max_new_connection_rate", "pool_path", "ports", "rules",
+                        "server_ssl_profile_binding", "sorry_pool_path", "waf_profile_binding", "children"},
+}
+LB_MEMBER_FIELDS = {"admin_state", "backup_member", "display_name", "ip_address", "max_concurrent_connections", "port",
+                    "weight"}
+LB_REQUIRED = {"LBVirtualServer": ("ip_address", "ports", "application_profile_path")}
+LB_SNAT_TYPES = {"LBSnatAutoMap", "LBSnatDisabled", "LBSnatIpPool"}
+# built-in profiles every NSX-T manager has (system owned): path -> resource_type
+LB_DEFAULT_PROFILES = {
+    "/infra/lb-app-profiles/default-tcp-lb-app-profile": "LBFastTcpProfile",
+    "/infra/lb-app-profiles/default-udp-lb-app-profile": "LBFastUdpProfile",
+    "/infra/lb-app-profiles/default-http-lb-app-profile": "LBHttpProfile",
+    "/infra/lb-monitor-profiles/default-tcp-lb-monitor": "LBTcpMonitorProfile",
+    "/infra/lb-monitor-profiles/default-http-lb-monitor": "LBHttpMonitorProfile",
+    "/infra/lb-monitor-profiles/default-icmp-lb-monitor": "LBIcmpMonitorProfile",
 }
 SEGMENT_SUBNET_FIELDS = {"dhcp_config", "dhcp_ranges", "gateway_address", "network"}
 TAG_FIELDS = {"scope", "tag"}
@@ -88,6 +128,10 @@ ENUMS = {
     ("Tier1", "type"): {"ROUTED", "ISOLATED", "NATTED"},
     ("IpAddressPool", "visibility"): {"PRIVATE", "PUBLIC"},
     ("IpAddressBlock", "visibility"): {"PRIVATE", "EXTERNAL"},
+    ("LBService", "size"): {"SMALL", "MEDIUM", "LARGE", "XLARGE", "DLB"},
+    ("LBService", "error_log_level"): {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "ALERT", "EMERGENCY"},
+    ("LBPool", "algorithm"): {"ROUND_ROBIN", "WEIGHTED_ROUND_ROBIN", "LEAST_CONNECTION", "WEIGHTED_LEAST_CONNECTION",
+                              "IP_HASH"},
 }
 ROUTE_TYPES = {"TIER1_STATIC_ROUTES", "TIER1_CONNECTED", "TIER1_NAT", "TIER1_LB_VIP", "TIER1_LB_SNAT",
                "TIER1_DNS_FORWARDER_IP", "TIER1_IPSEC_LOCAL_ENDPOINT"}
@@ -158,9 +202,18 @@ class PolicyApiDouble(HttpsDouble):
                 items = [self._public(p, o) for p, o in sorted(self.objects.items())
                          if p.startswith(prefix) and "/" not in p[len(prefix):]]
                 return 200, {"results": items, "result_count": len(items)}, {}
+            if method == "GET" and path in LISTS and LISTS[path] in READ_ONLY_KINDS:
+                items = [self._default_profile(p) for p in sorted(LB_DEFAULT_PROFILES) if p.startswith(path + "/")]
+                return 200, {"results": items, "result_count": len(items)}, {}
             kind, ids = _route(path)
             if kind is None:
                 raise ApiFault(404, "The requested URI: %s could not be found." % path, 216)
+            if kind in READ_ONLY_KINDS:
+                if path not in LB_DEFAULT_PROFILES:
+                    raise ApiFault(404, "%s not found (this double serves only the built-in profiles)" % path, 500090)
+                if method != "GET":
+                    raise ApiFault(403, "%s is system owned and cannot be modified or deleted" % path, 500014)
+                return 200, self._default_profile(path), {}
             if method == "GET":
                 obj = self.objects.get(path)
                 if obj is None:
@@ -226,6 +279,8 @@ class PolicyApiDouble(HttpsDouble):
             self._check_block(path, existing, new)
         if real_kind == "IpAddressPoolBlockSubnet":
             self._allocate(path, existing, new)
+        if kind in ("LBService", "LBPool", "LBVirtualServer"):
+            self._check_lb(kind, path, new)
         if kind == "Tier1" and new.get("tier0_path") and new["tier0_path"] not in self.objects \
                 and not new["tier0_path"].startswith("/infra/tier-0s/"):
             raise ApiFault(400, "tier0_path %s is not a Tier-0 path" % new["tier0_path"], 503040)
@@ -234,6 +289,54 @@ class PolicyApiDouble(HttpsDouble):
         if method == "PUT":
             return 200, self._public(path, new), {}
         return 200, None, {}
+
+    def _exists(self, path):
+        obj = self.objects.get(path)
+        return path in LB_DEFAULT_PROFILES or (obj is not None and not obj.get("marked_for_delete"))
+
+    def _default_profile(self, path):
+        return {"id": path.rsplit("/", 1)[1], "display_name": path.rsplit("/", 1)[1], "path": path,
+                "resource_type": LB_DEFAULT_PROFILES[path], "_system_owned": True, "_revision": 0,
+                "_protection": "NOT_PROTECTED", "parent_path": "/infra", "relative_path": path.rsplit("/", 1)[1]}
+
+    def _check_lb(self, kind, path, new):
+        """Required fields and references of the load balancer objects (checked on the object after the merge)."""
+        def must_exist(field, ref, prefix, what):
+            if ref is None:
+                return
+            if not isinstance(ref, str) or not ref.startswith(prefix) or not self._exists(ref):
+                raise ApiFault(400, "%s %r of %s does not exist (expected an existing %s)" % (field, ref, path, what), 600)
+        for field in LB_REQUIRED.get(kind, ()):
+            if new.get(field) in (None, "", []):
+                raise ApiFault(400, "%s is required in %s" % (field, kind), 255)
+        if kind == "LBService":
+            must_exist("connectivity_path", new.get("connectivity_path"), "/infra/tier-1s/", "tier-1 gateway")
+        if kind == "LBPool":
+            for monitor in new.get("active_monitor_paths") or []:
+                must_exist("active_monitor_paths", monitor, "/infra/lb-monitor-profiles/", "LB monitor profile")
+            if len(new.get("active_monitor_paths") or []) > 1:
+                raise ApiFault(400, "only one active monitor per pool", 255)
+            must_exist("passive_monitor_path", new.get("passive_monitor_path"), "/infra/lb-monitor-profiles/", "LB monitor profile")
+        if kind == "LBVirtualServer":
+            try:
+                ipaddress.ip_address(new["ip_address"])
+            except ValueError:
+                raise ApiFault(400, "ip_address %r is not an IP address" % new["ip_address"], 255)
+            ports = new["ports"]
+            if not isinstance(ports, list) or not all(isinstance(p, str) and re.match(r"^\d{1,5}(-\d{1,5})?$", p) for p in ports):
+                raise ApiFault(400, "ports must be a list of port strings like \"6443\" or \"1234-1236\"", 255)
+            must_exist("application_profile_path", new["application_profile_path"], "/infra/lb-app-profiles/",
+                       "LB application profile")
+            must_exist("lb_service_path", new.get("lb_service_path"), "/infra/lb-services/", "LB service")
+            must_exist("pool_path", new.get("pool_path"), "/infra/lb-pools/", "LB pool")
+            must_exist("sorry_pool_path", new.get("sorry_pool_path"), "/infra/lb-pools/", "LB pool")
+            for other_path, other in self.objects.items():
+                if other_path != path and other.get("resource_type") == "LBVirtualServer" \
+                        and not other.get("marked_for_delete") and new.get("lb_service_path") \
+                        and other.get("lb_service_path") == new.get("lb_service_path") \
+                        and other.get("ip_address") == new["ip_address"] and set(other.get("ports") or []) & set(ports):
+                    raise ApiFault(400, "%s:%s is already used by virtual server %s on the same LB service"
+                                   % (new["ip_address"], ",".join(ports), other_path), 600)
 
     def _check_segment(self, seg):
         cp = seg.get("connectivity_path")
@@ -304,7 +407,9 @@ class PolicyApiDouble(HttpsDouble):
                            % (path, self.segment_ports[path]), 503040)
         users = [p for p, o in self.objects.items() if not o.get("marked_for_delete") and (
             o.get("connectivity_path") == path or o.get("ip_block_path") == path
-            or (kind == "IpAddressPool" and p.startswith(path + "/ip-subnets/")))]
+            or (kind == "IpAddressPool" and p.startswith(path + "/ip-subnets/"))
+            or (kind == "LBPool" and path in (o.get("pool_path"), o.get("sorry_pool_path")))
+            or (kind == "LBService" and o.get("lb_service_path") == path))]
         if users:
             raise ApiFault(409, "%s is still used by %s" % (path, ", ".join(sorted(users))), 500030)
         obj["marked_for_delete"] = True
@@ -359,7 +464,8 @@ def _route(path):
         m = pattern.match(path)
         if m:
             return kind, m.groups()
-    if re.match(r"^/infra/(segments|tier-1s|ip-blocks|ip-pools)/", path):
+    if re.match(r"^/infra/(segments|tier-1s|ip-blocks|ip-pools|lb-services|lb-pools|lb-virtual-servers|lb-app-profiles|"
+                r"lb-monitor-profiles)/", path):
         raise ApiFault(400, "invalid object id in %s" % path, 500011)
     return None, None
 
@@ -387,6 +493,18 @@ def _validate(kind, body, object_id):
         bad = [r for r in body.get("route_advertisement_types") or [] if r not in ROUTE_TYPES]
         if bad:
             raise ApiFault(400, "route_advertisement_types: %s not allowed" % bad, 255)
+    if kind == "LBPool":
+        for member in body.get("members") or []:
+            if not isinstance(member, dict) or set(member) - LB_MEMBER_FIELDS:
+                raise ApiFault(400, "Field(s) %s are not defined in the LBPoolMember schema"
+                               % sorted(set(member) - LB_MEMBER_FIELDS if isinstance(member, dict) else ["?"]), 255)
+            if not member.get("ip_address"):
+                raise ApiFault(400, "ip_address is required in LBPoolMember", 255)
+            if member.get("admin_state") not in (None, "ENABLED", "DISABLED", "GRACEFUL_DISABLED"):
+                raise ApiFault(400, "admin_state %r is not allowed" % member["admin_state"], 255)
+        snat = body.get("snat_translation")
+        if snat is not None and (not isinstance(snat, dict) or snat.get("type") not in LB_SNAT_TYPES):
+            raise ApiFault(400, "snat_translation.type must be one of %s" % sorted(LB_SNAT_TYPES), 255)
     if kind == "Segment" and body.get("subnets") is not None:
         if len(body["subnets"]) > 1:
             raise ApiFault(400, "a segment has at most 1 subnet", 255)

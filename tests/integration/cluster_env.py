@@ -33,13 +33,19 @@ def kubectl_bin(version="v1.34.4"):
     return os.path.join(CACHE, "k8s", version, "bin", "kubectl")
 
 
-def run_playbook(name, args, state_dir, timeout=1800, env_extra=None):
-    """ansible-playbook playbooks/<name> on this checkout against the LXC state dir: (rc, output, seconds)."""
+def playbook_command(name, args, state_dir, env_extra=None):
+    """(argv, env) of ansible-playbook playbooks/<name> on this checkout against the LXC state dir."""
     env = dict(os.environ, CAAS_LXC_STATE_DIR=state_dir, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
                ANSIBLE_FORCE_COLOR="0", **(env_extra or {}))
+    return [PLAYBOOK_BIN, os.path.join(ROOT, "playbooks", name)] + list(args), env
+
+
+def run_playbook(name, args, state_dir, timeout=1800, env_extra=None):
+    """ansible-playbook playbooks/<name> on this checkout against the LXC state dir: (rc, output, seconds)."""
+    argv, env = playbook_command(name, args, state_dir, env_extra)
     started = time.time()
-    proc = subprocess.run([PLAYBOOK_BIN, os.path.join(ROOT, "playbooks", name)] + list(args), cwd=ROOT, env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, timeout=timeout)
+    proc = subprocess.run(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True, timeout=timeout)
     return proc.returncode, proc.stdout, round(time.time() - started, 1)
 
 
@@ -121,11 +127,21 @@ class ClusterEnv:
     def cloud(self):
         return Cloud("lxc", {"lxc_state_dir": self.state_dir})
 
+    def _base(self, cluster, nodes_cidr=None):
+        return ["-e", "caas_cluster_name=" + cluster, "-e", "caas_nodes_cidr=" + (nodes_cidr or self.nodes_cidr),
+                "-e", "caas_pki_dir=" + self.pki_dir]
+
     def playbook(self, name, cluster, *args, **kwargs):
         """(rc, output, seconds) of playbooks/<name> for the cluster, in this env's state dir, PKI dir and CIDR."""
-        base = ["-e", "caas_cluster_name=" + cluster, "-e", "caas_nodes_cidr=" + kwargs.pop("nodes_cidr", self.nodes_cidr),
-                "-e", "caas_pki_dir=" + self.pki_dir]
+        base = self._base(cluster, kwargs.pop("nodes_cidr", None))
         return run_playbook(name, base + list(args), self.state_dir, **kwargs)
+
+    def start(self, name, cluster, *args):
+        """playbooks/<name> for the cluster started in its own session (os.killpg stops it and its forks): the Popen,
+        its output (stdout and stderr together) readable line by line."""
+        argv, env = playbook_command(name, self._base(cluster) + list(args), self.state_dir)
+        return subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                universal_newlines=True, start_new_session=True)
 
     def kubeconfig(self, cluster):
         return os.path.join(self.pki_dir, cluster, "admin.conf")
@@ -143,6 +159,11 @@ class ClusterEnv:
         """The cluster's persistent disks by the name of the VM they belong to."""
         return dict((d["metadata"].get("caas_vm"), d) for d in self.cloud().list_disks()
                     if (d.get("metadata") or {}).get("caas_cluster") == cluster)
+
+    def lxc(self, command, cid):
+        """lxc-stop (killed) or lxc-destroy of one VM's container behind the CPI's back: a VM lost to the IaaS."""
+        subprocess.run([command, "-P", os.path.join(self.state_dir, "vms"), "-n", cid]
+                       + (["-k"] if command == "lxc-stop" else []), check=True, timeout=120)
 
     def memory_mb(self, cluster):
         """Memory per running VM of the cluster, from its cgroup on the host (see Containers.memory_mb)."""

@@ -4,7 +4,8 @@
 """The cluster lifecycle with Kubernetes, on real LXC VMs: create (its controller killed half-way, then re-run),
 converge with nothing changed, a pod writing to a local PersistentVolume on a worker's persistent disk, the article's
 case (the PV pod's VM destroyed, healed with its disk, the pod reading its data again), resize up (the existing
-workers untouched), resize down through a PodDisruptionBudget, the meltdown guard, bad requests, delete.
+workers untouched, the new one from their stemcell, a second run changing nothing), resize down through a
+PodDisruptionBudget, the meltdown guard, bad requests, delete.
 
 One cluster (1 master, 2 workers) for the module, in a private LXC state dir and PKI dir on 10.235.0.0/24; the
 tests run in file order and each builds on the one before. Needs the cached Kubernetes binaries.
@@ -20,94 +21,40 @@ import re
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 
 import pytest
 
-from ansible_collections.ondemand.caas.plugins.module_utils.cpi.cloud import Cloud
-from integration.paths import CACHE, PLAYBOOK_BIN, ROOT
+from integration.cluster_env import NODE_STEMCELL, ClusterEnv, flat, ip_of, kubectl_bin, recaps, ssh
 from integration.polling import wait_for
 
-KUBECTL = os.path.join(CACHE, "k8s", "v1.34.4", "bin", "kubectl")
 NAME = "lck"
 MASTER = "10.235.0.10"
-BASE = ["-e", "caas_cluster_name=" + NAME, "-e", "caas_nodes_cidr=10.235.0.0/24", "-e", "caas_kubernetes=true",
-        "-e", "@" + os.path.join(ROOT, "playbooks", "vars", "node_stemcell.yml")]
 
 pytestmark = [pytest.mark.lxc, pytest.mark.slow]
 
 
-class Cluster:
-    def __init__(self, root):
-        self.state_dir = os.path.join(root, "lxc")
-        self.pki_dir = os.path.join(root, "pki")
-        os.makedirs(self.pki_dir)
-        self.image = None
-        self.results = {}
+class Lifecycle(ClusterEnv):
+    """ClusterEnv bound to cluster lck: every playbook told it runs Kubernetes from the node stemcell (as a user
+    would, though resize and heal find both in the IaaS), kubectl against its master, its VMs and disks."""
 
-    def argv(self, name, *args):
-        return [PLAYBOOK_BIN, os.path.join(ROOT, "playbooks", name), "-e", "caas_pki_dir=" + self.pki_dir] + BASE + list(args)
+    ARGS = ["-e", "caas_kubernetes=true"] + NODE_STEMCELL
 
-    def env(self):
-        return dict(os.environ, CAAS_LXC_STATE_DIR=self.state_dir, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
-                    ANSIBLE_FORCE_COLOR="0")
+    def run(self, name, *args):
+        rc, out, seconds = self.playbook(name, NAME, *(self.ARGS + list(args)))
+        self.results.setdefault(name, []).append(seconds)
+        return rc, out
 
-    def playbook(self, name, *args):
-        started = time.time()
-        proc = subprocess.run(self.argv(name, *args), cwd=ROOT, env=self.env(), stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, universal_newlines=True, timeout=1800)
-        self.results.setdefault(name, []).append(round(time.time() - started, 1))
-        return proc.returncode, proc.stdout
+    def k(self, *args, **kwargs):
+        return self.kubectl(NAME, MASTER, *args, **kwargs)
 
-    def kubectl(self, *args, **kwargs):
-        proc = subprocess.run([KUBECTL, "--kubeconfig", os.path.join(self.pki_dir, NAME, "admin.conf"),
-                               "--server", "https://%s:6443" % MASTER, "--request-timeout=20s"] + list(args),
-                              input=kwargs.get("stdin"), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              universal_newlines=True, timeout=120)
-        if kwargs.get("check", True):
-            assert proc.returncode == 0, proc.stdout
-        return proc.stdout
-
-    def vms(self):
-        cloud = Cloud("lxc", {"lxc_state_dir": self.state_dir})
-        return dict((vm["name"], vm) for vm in cloud.list_vms() if vm.get("metadata", {}).get("caas_cluster") == NAME)
-
-    def disks(self):
-        cloud = Cloud("lxc", {"lxc_state_dir": self.state_dir})
-        return dict((d["metadata"].get("caas_vm"), d) for d in cloud.list_disks()
-                    if (d.get("metadata") or {}).get("caas_cluster") == NAME)
-
-    def lxc(self, command, cid):
-        subprocess.run([command, "-P", os.path.join(self.state_dir, "vms"), "-n", cid]
-                       + (["-k"] if command == "lxc-stop" else []), check=True, timeout=120)
-
-
-def ssh(ip, command):
-    return subprocess.run(["ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-                           "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=5", "root@" + ip, command],
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, timeout=60)
-
-
-def flat(output):
-    """The output with YAML's line folding undone, for searching messages."""
-    return " ".join(output.split())
-
-
-def recaps(output):
-    """ok/changed/skipped per host from PLAY RECAP."""
-    found = {}
-    for host, ok, changed, skipped in re.findall(
-            r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=\d+\s+failed=\d+\s+skipped=(\d+)", output, re.M):
-        found[host] = {"ok": int(ok), "changed": int(changed), "skipped": int(skipped)}
-    assert found, output[-3000:]
-    return found
+    def ip(self, node):
+        return ip_of(self.vms(NAME)[node])
 
 
 def create_killed_half_way(cluster):
     """create_cluster until the first change on a worker, then SIGKILL the controller (ansible-playbook and its forks)."""
-    proc = subprocess.Popen(cluster.argv("create_cluster.yml"), cwd=ROOT, env=cluster.env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, universal_newlines=True, start_new_session=True)
+    proc = cluster.start("create_cluster.yml", NAME, *cluster.ARGS)
     seen = []
     try:
         for line in proc.stdout:
@@ -125,22 +72,19 @@ def create_killed_half_way(cluster):
 def cluster():
     if os.geteuid() != 0 or not shutil.which("lxc-start"):
         pytest.fail("needs root and LXC")
-    if not os.access(KUBECTL, os.X_OK):
+    if not os.access(kubectl_bin(), os.X_OK):
         pytest.skip("Kubernetes is not in the cache (run scripts/build-k8s.sh)")
-    root = tempfile.mkdtemp(prefix="caas-lifecycle-k8s-")
-    made = Cluster(root)
+    made = Lifecycle("caas-lifecycle-k8s-", "10.235.0.0/24")
     try:
         create_killed_half_way(made)
-        rc, out = made.playbook("create_cluster.yml")
+        rc, out = made.run("create_cluster.yml")
         assert rc == 0, out[-5000:]
         # The registry's busybox (registry.yml's summary), or the worker role's local image before the registry.
         image = re.search(r"[\w.:-]+/library/busybox:[\w.]+", out)
         made.image = image.group(0) if image else "caas.local/busybox:1.35"
         yield made
     finally:
-        made.playbook("delete_cluster.yml")
-        Cloud("lxc", {"lxc_state_dir": made.state_dir}).delete_everything()
-        shutil.rmtree(root, ignore_errors=True)
+        made.destroy([NAME])
         print("\nlifecycle_k8s playbook seconds: %s" % json.dumps(made.results, sort_keys=True))
 
 
@@ -168,7 +112,7 @@ spec:
 
 
 def data_pod(cluster):
-    out = cluster.kubectl("get", "pod", "data-0", "-o", "json", "--ignore-not-found", check=False)
+    out = cluster.k("get", "pod", "data-0", "-o", "json", "--ignore-not-found", check=False)
     try:
         pod = json.loads(out or "{}")
     except ValueError:   # the apiserver not answering for a moment (a master under load)
@@ -179,75 +123,78 @@ def data_pod(cluster):
 
 
 def test_create_converges_after_a_killed_controller_and_again_changes_nothing(cluster):
-    nodes = cluster.kubectl("get", "nodes", "--no-headers")
+    nodes = cluster.k("get", "nodes", "--no-headers")
     assert len(re.findall(r"^lck-worker-[01]\s+Ready\s", nodes, re.M)) == 2, nodes
-    rc, out = cluster.playbook("create_cluster.yml")
+    rc, out = cluster.run("create_cluster.yml")
     assert rc == 0, out[-3000:]
     assert all(r["changed"] == 0 for r in recaps(out).values()), recaps(out)
 
 
 def test_local_volumes_and_a_pod_writing_to_one(cluster):
-    assert "WaitForFirstConsumer" in cluster.kubectl("get", "storageclass", "local", "--no-headers")
+    assert "WaitForFirstConsumer" in cluster.k("get", "storageclass", "local", "--no-headers")
     for worker in ("lck-worker-0", "lck-worker-1"):
-        pvs = cluster.kubectl("get", "pv", "-l", "ondemand.caas/node=" + worker, "-o", "name").split()
+        pvs = cluster.k("get", "pv", "-l", "ondemand.caas/node=" + worker, "-o", "name").split()
         assert pvs == ["persistentvolume/%s-vol%d" % (worker, i) for i in range(3)], pvs
-    cluster.kubectl("apply", "-f", "-", stdin=STATEFUL % cluster.image)
+    cluster.k("apply", "-f", "-", stdin=STATEFUL % cluster.image)
     pod = wait_for(lambda: data_pod(cluster), 240, "pod data-0 Ready")
     node = pod["spec"]["nodeName"]
-    written = cluster.kubectl("exec", "data-0", "--", "cat", "/data/hello").strip()
+    written = cluster.k("exec", "data-0", "--", "cat", "/data/hello").strip()
     assert written.startswith("written by data-0"), written
-    pv = cluster.kubectl("get", "pvc", "data-data-0", "-o", "jsonpath={.spec.volumeName}")
+    pv = cluster.k("get", "pvc", "data-data-0", "-o", "jsonpath={.spec.volumeName}")
     assert pv.startswith(node + "-vol"), (pv, node)
-    ip = list(cluster.vms()[node]["networks"].values())[0]["ip"]
+    ip = cluster.ip(node)
     on_disk = ssh(ip, "cat /var/vcap/store/local-volumes/%s/hello" % pv[len(node) + 1:]).stdout.strip()
     assert on_disk == written
 
 
 def test_the_articles_case_heal_brings_back_the_pv_pod_with_its_data(cluster):
-    written = cluster.kubectl("exec", "data-0", "--", "cat", "/data/hello").strip()
+    written = cluster.k("exec", "data-0", "--", "cat", "/data/hello").strip()
     node = data_pod(cluster)["spec"]["nodeName"]
-    vm = cluster.vms()[node]
-    ip = list(vm["networks"].values())[0]["ip"]
+    vm = cluster.vms(NAME)[node]
+    ip = ip_of(vm)
     cluster.lxc("lxc-stop", vm["cid"])
     cluster.lxc("lxc-destroy", vm["cid"])
     lost = time.time()
-    rc, out = cluster.playbook("heal_cluster.yml")
+    rc, out = cluster.run("heal_cluster.yml")
     assert rc == 0, out[-5000:]
     assert "%s (the VM is gone from the IaaS)" % node in flat(out), out[-3000:]
     assert recaps(out).get("lck-worker-0" if node == "lck-worker-1" else "lck-worker-1", {}).get("ok", 0) == 0
-    healed = cluster.vms()[node]
-    assert healed["cid"] != vm["cid"] and list(healed["networks"].values())[0]["ip"] == ip
+    healed = cluster.vms(NAME)[node]
+    assert healed["cid"] != vm["cid"] and ip_of(healed) == ip
     assert healed["disks"] == vm["disks"]
-    assert re.search(r"^%s\s+Ready\s" % node, cluster.kubectl("get", "nodes", "--no-headers"), re.M)
+    assert re.search(r"^%s\s+Ready\s" % node, cluster.k("get", "nodes", "--no-headers"), re.M)
     pod = wait_for(lambda: data_pod(cluster), 240, "pod data-0 Ready again")
     cluster.results["heal_loss_to_pod_ready_s"] = round(time.time() - lost, 1)
     assert pod["spec"]["nodeName"] == node
-    assert cluster.kubectl("exec", "data-0", "--", "cat", "/data/hello").strip() == written
+    assert cluster.k("exec", "data-0", "--", "cat", "/data/hello").strip() == written
 
-    rc, out = cluster.playbook("heal_cluster.yml")
+    rc, out = cluster.run("heal_cluster.yml")
     assert rc == 0 and recaps(out)["localhost"]["changed"] == 0, out[-3000:]
 
 
 def kubelet_starts(cluster, names):
-    return dict((n, ssh(list(cluster.vms()[n]["networks"].values())[0]["ip"],
+    return dict((n, ssh(cluster.ip(n),
                         "systemctl show -p MainPID -p ActiveEnterTimestampMonotonic kubelet").stdout) for n in names)
 
 
 def test_resize_up_joins_only_the_new_worker(cluster):
-    before = cluster.vms()
+    before = cluster.vms(NAME)
     kubelets = kubelet_starts(cluster, ["lck-worker-0", "lck-worker-1"])
-    rc, out = cluster.playbook("resize_cluster.yml", "-e", "caas_workers=3")
+    rc, out = cluster.run("resize_cluster.yml", "-e", "caas_workers=3")
     assert rc == 0, out[-5000:]
-    after = cluster.vms()
+    after = cluster.vms(NAME)
     assert set(after) == set(before) | {"lck-worker-2"}
     assert all(after[n]["cid"] == before[n]["cid"] for n in before)
     recap = recaps(out)
     for worker in ("lck-worker-0", "lck-worker-1"):
         assert recap.get(worker, {"ok": 0, "changed": 0})["ok"] == 0 and recap.get(worker, {}).get("changed", 0) == 0, recap
     assert kubelet_starts(cluster, ["lck-worker-0", "lck-worker-1"]) == kubelets
-    assert re.search(r"^lck-worker-2\s+Ready\s", cluster.kubectl("get", "nodes", "--no-headers"), re.M)
-    assert cluster.kubectl("get", "pv", "-l", "ondemand.caas/node=lck-worker-2", "-o", "name").split() == [
+    assert after["lck-worker-2"]["stemcell_cid"] == before["lck-worker-0"]["stemcell_cid"]
+    assert re.search(r"^lck-worker-2\s+Ready\s", cluster.k("get", "nodes", "--no-headers"), re.M)
+    assert cluster.k("get", "pv", "-l", "ondemand.caas/node=lck-worker-2", "-o", "name").split() == [
         "persistentvolume/lck-worker-2-vol%d" % i for i in range(3)]
+    rc, out = cluster.run("resize_cluster.yml", "-e", "caas_workers=3")
+    assert rc == 0 and all(r["changed"] == 0 for r in recaps(out).values()), recaps(out) or out[-3000:]
 
 
 PINNED = """
@@ -274,37 +221,37 @@ spec:
 
 
 def test_resize_down_drains_through_the_pdb_and_keeps_the_disk(cluster):
-    cluster.kubectl("apply", "-f", "-", stdin=PINNED % cluster.image)
-    cluster.kubectl("rollout", "status", "deploy/pinned", "--timeout=180s")
-    rc, out = cluster.playbook("resize_cluster.yml", "-e", "caas_workers=2", "-e", "caas_drain_timeout=15")
+    cluster.k("apply", "-f", "-", stdin=PINNED % cluster.image)
+    cluster.k("rollout", "status", "deploy/pinned", "--timeout=180s")
+    rc, out = cluster.run("resize_cluster.yml", "-e", "caas_workers=2", "-e", "caas_drain_timeout=15")
     assert rc != 0 and "Draining node lck-worker-2 did not finish within 15 s" in flat(out), out[-3000:]
     assert "Nothing was deleted" in flat(out)
-    assert "lck-worker-2" in cluster.vms()
-    assert "SchedulingDisabled" in cluster.kubectl("get", "node", "lck-worker-2", "--no-headers")
-    assert cluster.kubectl("get", "pods", "-l", "app=pinned", "-o", "jsonpath={.items[*].spec.nodeName}") == "lck-worker-2"
+    assert "lck-worker-2" in cluster.vms(NAME)
+    assert "SchedulingDisabled" in cluster.k("get", "node", "lck-worker-2", "--no-headers")
+    assert cluster.k("get", "pods", "-l", "app=pinned", "-o", "jsonpath={.items[*].spec.nodeName}") == "lck-worker-2"
 
-    cluster.kubectl("delete", "pdb", "pinned")
-    rc, out = cluster.playbook("resize_cluster.yml", "-e", "caas_workers=2")
+    cluster.k("delete", "pdb", "pinned")
+    rc, out = cluster.run("resize_cluster.yml", "-e", "caas_workers=2")
     assert rc == 0, out[-5000:]
-    assert "lck-worker-2" not in cluster.vms()
-    assert "lck-worker-2" not in cluster.kubectl("get", "nodes", "--no-headers")
+    assert "lck-worker-2" not in cluster.vms(NAME)
+    assert "lck-worker-2" not in cluster.k("get", "nodes", "--no-headers")
     assert "Kept persistent disks of removed workers: lck-worker-2-store" in flat(out)
-    assert "lck-worker-2" in cluster.disks() and not cluster.disks()["lck-worker-2"].get("vm_cid")
-    cluster.kubectl("delete", "deploy", "pinned")
+    assert "lck-worker-2" in cluster.disks(NAME) and not cluster.disks(NAME)["lck-worker-2"].get("vm_cid")
+    cluster.k("delete", "deploy", "pinned")
 
 
 def test_meltdown_guard_heals_nothing_then_heals_both(cluster):
-    before = cluster.vms()
+    before = cluster.vms(NAME)
     for name in ("lck-worker-0", "lck-worker-1"):
         cluster.lxc("lxc-stop", before[name]["cid"])
     guard = ["-e", "caas_meltdown_min_count=2", "-e", "caas_meltdown_min_percent=50"]
-    rc, out = cluster.playbook("heal_cluster.yml", *guard)
+    rc, out = cluster.run("heal_cluster.yml", *guard)
     assert rc != 0 and re.search(r"MELTDOWN: 2 of \d VMs of cluster lck went down", flat(out)), out[-3000:]
-    assert dict((n, r["cid"]) for n, r in cluster.vms().items()) == dict((n, r["cid"]) for n, r in before.items())
-    rc, out = cluster.playbook("heal_cluster.yml")
+    assert dict((n, r["cid"]) for n, r in cluster.vms(NAME).items()) == dict((n, r["cid"]) for n, r in before.items())
+    rc, out = cluster.run("heal_cluster.yml")
     assert rc == 0, out[-5000:]
     assert "lck-worker-0 (the VM is stopped)" in flat(out) and "lck-worker-1 (the VM is stopped)" in flat(out)
-    nodes = cluster.kubectl("get", "nodes", "--no-headers")
+    nodes = cluster.k("get", "nodes", "--no-headers")
     assert len(re.findall(r"^lck-worker-[01]\s+Ready\s", nodes, re.M)) == 2, nodes
 
 
@@ -315,16 +262,16 @@ def test_meltdown_guard_heals_nothing_then_heals_both(cluster):
     ("heal_cluster.yml", ["-e", "caas_cluster_name=nosuch"], "cluster nosuch has no VMs"),
 ])
 def test_bad_requests_change_nothing(cluster, name, args, message):
-    before = dict((n, r["cid"]) for n, r in cluster.vms().items())
-    rc, out = cluster.playbook(name, *args)
+    before = dict((n, r["cid"]) for n, r in cluster.vms(NAME).items())
+    rc, out = cluster.run(name, *args)
     assert rc != 0 and message in flat(out), out[-3000:]
-    assert dict((n, r["cid"]) for n, r in cluster.vms().items()) == before
+    assert dict((n, r["cid"]) for n, r in cluster.vms(NAME).items()) == before
 
 
 def test_delete_leaves_nothing(cluster):
-    rc, out = cluster.playbook("delete_cluster.yml")
+    rc, out = cluster.run("delete_cluster.yml")
     assert rc == 0, out[-3000:]
-    assert cluster.vms() == {} and cluster.disks() == {}
+    assert cluster.vms(NAME) == {} and cluster.disks(NAME) == {}
     assert not os.path.exists("/sys/class/net/caas-" + NAME)
     assert cluster.state_dir not in subprocess.run(["losetup", "-a"], stdout=subprocess.PIPE,
                                                    universal_newlines=True).stdout

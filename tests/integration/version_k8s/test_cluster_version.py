@@ -79,6 +79,9 @@ def test_resize_without_a_version_adds_a_worker_at_the_clusters_version(cluster)
     assert "The Kubernetes version - %s (recorded)" % OLD in out, out[-5000:]
     assert cluster.kubelets() == {"vrs-worker-0": OLD, "vrs-worker-1": OLD}
     assert cluster.recorded() == {"vrs-master-0": OLD, "vrs-worker-0": OLD, "vrs-worker-1": OLD}
+    # the BOSH way: made from the stemcell of the cluster's VMs (their records), not from a stemcell name
+    nodes = cluster.nodes()
+    assert nodes["vrs-worker-1"]["stemcell_cid"] == nodes["vrs-worker-0"]["stemcell_cid"], nodes
 
 
 @pytest.mark.parametrize("name, args", [
