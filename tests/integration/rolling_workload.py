@@ -1,0 +1,115 @@
+# -*- coding: utf-8 -*-
+# Copyright: ondemand.caas developers
+# Apache License 2.0 (see LICENSE)
+"""What a rolling upgrade is proven and measured with, shared by the upgrade tests and bench/upgrade_bench.py: a
+second node stemcell made without a build, a web Deployment behind a PodDisruptionBudget, and pollers that count
+every failed request on the nodes' persistent disks."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import shutil
+import subprocess
+
+from integration.paths import CACHE
+
+STEMCELL = "bosh-lxc-debian-bookworm-node"
+
+
+def second_stemcell(directory, version="2"):
+    """The node stemcell's image with one file added, /etc/caas-stemcell-release naming its version: the same OS,
+    visibly different, nothing to build (the cached image is copied, the file appended)."""
+    image = os.path.join(directory, "%s-%s.tar" % (STEMCELL, version))
+    shutil.copyfile(os.path.join(CACHE, "stemcells", STEMCELL + "-1.tar"), image)
+    os.makedirs(os.path.join(directory, "add", "etc"))
+    with open(os.path.join(directory, "add", "etc", "caas-stemcell-release"), "w") as handle:
+        handle.write("%s %s\n" % (STEMCELL, version))
+    subprocess.run(["tar", "--numeric-owner", "--owner=0", "--group=0", "-rf", image, "-C",
+                    os.path.join(directory, "add"), "./etc/caas-stemcell-release"], check=True)
+    return image
+
+
+# Replicas behind a PDB (minAvailable one less) and a ClusterIP service; busybox httpd answers concurrently and, as a
+# container's PID 1, ignores SIGTERM, so an evicted pod serves until the endpoints no longer name it.
+WEB = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: %(replicas)d
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 10
+      topologySpreadConstraints:
+        - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway,
+           labelSelector: {matchLabels: {app: web}}}
+      containers:
+        - name: web
+          image: %(image)s
+          command: [sh, -c, 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www']
+          readinessProbe: {httpGet: {path: /index.html, port: 8080}, periodSeconds: 1}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web}
+spec:
+  minAvailable: %(min_available)d
+  selector: {matchLabels: {app: web}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+"""
+
+
+def web(image, replicas):
+    """The Deployment, its PodDisruptionBudget (all replicas but one must stay) and its ClusterIP service."""
+    return WEB % {"image": image, "replicas": replicas, "min_available": replicas - 1}
+
+
+# The client: a poller on every worker (a DaemonSet: drains leave it running, so at every moment of the roll at least
+# two of them poll) asks the service every 100 ms and keeps its counts on the node's persistent disk, one file per
+# start, so they outlive a restarted pod and a recreated VM. It counts from its first answer on (a fresh node's
+# kube-proxy needs a moment to learn the service; that is the client's start, not an outage).
+POLLER = """
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: poller}
+spec:
+  selector: {matchLabels: {app: poller}}
+  template:
+    metadata: {labels: {app: poller}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+        - name: poller
+          image: %(image)s
+          command:
+            - sh
+            - -c
+            - |
+              # busybox-static's wget crashes (static glibc); nc speaks enough HTTP/1.0.
+              get() { printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | nc -w 5 $WEB_SERVICE_HOST $WEB_SERVICE_PORT | grep -q '^HTTP/1.[01] 200'; }
+              out=/store/count-$HOSTNAME-$(date +%%s)
+              until get; do sleep 0.1; done
+              ok=0; failed=0
+              while true; do
+                if get; then ok=$((ok+1)); else failed=$((failed+1)); date >> /store/failed-$HOSTNAME; fi
+                echo "$ok $failed" > $out.tmp && mv $out.tmp $out
+                sleep 0.1
+              done
+          volumeMounts: [{name: store, mountPath: /store}]
+      volumes:
+        - {name: store, hostPath: {path: /var/vcap/store/poller, type: DirectoryOrCreate}}
+"""
+
+
+def poller(image):
+    return POLLER % {"image": image}
