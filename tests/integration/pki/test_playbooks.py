@@ -109,3 +109,7 @@ def test_rotate_certificates_playbook_ca(tmp_path):
     assert out["rc"] == 0, raw
     assert (tmp_path / "demo" / "ca.crt").read_bytes() == new_ca.public_bytes(crypto.serialization.Encoding.PEM)
     assert (tmp_path / "demo-w0" / "var/lib/kubelet/pki/kubelet.crt").read_bytes() != before
+    # the reissued kubeconfigs keep the endpoint the nodes use (the default: each node's local apiserver proxy), not
+    # the first master's address
+    for conf in ("kubelet.conf", "kube-proxy.conf"):
+        assert 'server: "https://127.0.0.1:6443"' in (tmp_path / "demo-w0" / "etc/kubernetes" / conf).read_text(), conf
