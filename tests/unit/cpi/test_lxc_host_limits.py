@@ -41,7 +41,7 @@ def test_a_roomy_limit_is_not_counted(monkeypatch):
 def test_counting_sees_this_process_inotify_instances():
     # An absolute floor, not a difference: other processes on the host open and close instances meanwhile.
     libc = ctypes.CDLL(None, use_errno=True)
-    fds = [libc.inotify_init() for _ in range(20)]
+    fds = [libc.inotify_init() for instance in range(20)]
     try:
         assert all(fd >= 0 for fd in fds)
         assert lxc_host.inotify_instances_in_use() >= len(fds)
