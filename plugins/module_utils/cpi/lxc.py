@@ -540,12 +540,12 @@ class LxcProvider(Provider):
                 # Online grow needs CAP_SYS_RESOURCE, which some hosts withhold: unmount, grow, mount again.
                 vm = self._vm(vm_cid)
                 self._unmount(vm, record)
-                host.run(["e2fsck", "-f", "-p", device])
+                host.check_filesystem(device)
                 host.run(["resize2fs", device])
                 self._plug(vm, record)
         else:
             host.loop_detach(record["image"])
-            host.run(["e2fsck", "-f", "-p", record["image"]])
+            host.check_filesystem(record["image"])
             host.run(["resize2fs", record["image"]])
         record["size_mb"] = new_size
         self.store.put("disks", record)

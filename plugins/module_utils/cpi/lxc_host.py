@@ -134,6 +134,21 @@ def loop_detach(image):
         run(["losetup", "-d", device])
 
 
+def check_filesystem(device, busy_wait=15):
+    """e2fsck -f -p before a resize. Right after an unmount in a VM the kernel may still hold the file system for a
+    moment (e2fsck exits 8: "is mounted" or "is in use"): retried for busy_wait seconds, then the error says so."""
+    deadline = time.time() + busy_wait
+    while True:
+        proc = run(["e2fsck", "-f", "-p", device], check=False)
+        if proc.returncode in (0, 1):  # 1: errors corrected
+            return
+        output = (proc.stdout + proc.stderr).strip()
+        busy = proc.returncode == 8 and ("is in use" in output or "is mounted" in output)
+        if not busy or time.time() > deadline:
+            raise CloudError("e2fsck -f -p %s failed (rc=%s): %s" % (device, proc.returncode, output), ok_to_retry=False)
+        time.sleep(0.5)
+
+
 def loop_refresh(device):
     run(["losetup", "-c", device])
 

@@ -80,3 +80,30 @@ def test_vm_deleted_out_of_band_is_listed_missing_and_cleaned(harness, lxc_state
     cloud.delete_vm(vm_cid)
     assert cloud.has_disk(disk_cid) and loop_devices_of(disk_cid) == []
     cloud.delete_disk(disk_cid)
+
+
+def test_check_filesystem_waits_out_a_busy_device_then_names_it(tmp_path):
+    # The offline grow fsck's the disk right after the VM unmounted it; the kernel may hold it a moment longer.
+    import threading
+    from ansible_collections.ondemand.caas.plugins.module_utils.cpi import lxc_host
+    from ansible_collections.ondemand.caas.plugins.module_utils.cpi.errors import CloudError
+    image, mount_point = str(tmp_path / "disk.img"), str(tmp_path / "mnt")
+    os.makedirs(mount_point)
+    lxc_host.run(["truncate", "-s", "16M", image])
+    lxc_host.run(["mkfs.ext4", "-q", image])
+    device = lxc_host.loop_attach(image)
+    try:
+        lxc_host.run(["mount", device, mount_point])
+        try:
+            lxc_host.check_filesystem(device, busy_wait=1)
+            raise AssertionError("a mounted file system was checked")
+        except CloudError as exc:
+            assert "is mounted" in str(exc) and device in str(exc)
+        unmount = threading.Timer(2, lxc_host.run, [["umount", mount_point]])
+        unmount.start()
+        started = time.time()
+        lxc_host.check_filesystem(device, busy_wait=15)
+        assert time.time() - started >= 1.5
+    finally:
+        lxc_host.run(["umount", mount_point], check=False)
+        lxc_host.loop_detach(image)
