@@ -19,14 +19,11 @@ the end, also on failure. Writes <out>/upgrade.json after every step (partial re
 """
 
 import argparse
-import base64
 import datetime
 import http.client
 import json
 import os
-import re
 import shutil
-import ssl
 import statistics
 import sys
 import tempfile
@@ -36,7 +33,7 @@ import time
 from common import ROOT, PlaybookFailed, playbook, private_env
 
 sys.path.insert(0, os.path.join(ROOT, "tests"))
-from integration.rolling_workload import second_stemcell  # noqa: E402  (the tests' own, shared)
+from integration.rolling_workload import admin_tls_context, second_stemcell  # noqa: E402  (the tests' own, shared)
 
 SIZES = {"1+2": ("ub3", 1, 2, "10.223.0.0/24"), "3+3": ("ub6", 3, 3, "10.223.1.0/24")}
 
@@ -47,18 +44,7 @@ class Watch(threading.Thread):
 
     def __init__(self, admin_conf, masters):
         super(Watch, self).__init__(daemon=True)
-        with open(admin_conf) as handle:
-            config = handle.read()
-        directory = tempfile.mkdtemp(prefix="caas-upgrade-bench-")
-        files = {}
-        for key in ("certificate-authority-data", "client-certificate-data", "client-key-data"):
-            files[key] = os.path.join(directory, key)
-            with open(files[key], "wb") as handle:
-                handle.write(base64.b64decode(re.search(r"%s: (\S+)" % key, config).group(1)))
-        self.context = ssl.create_default_context(cafile=files["certificate-authority-data"])
-        self.context.check_hostname = False
-        self.context.load_cert_chain(files["client-certificate-data"], files["client-key-data"])
-        shutil.rmtree(directory)
+        self.context = admin_tls_context(admin_conf)
         self.masters = masters          # {name: ip}
         self.samples, self.workers, self.apiservers = [], {}, {}
         self.stop = threading.Event()

@@ -9,9 +9,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
 import os
+import re
 import shutil
+import ssl
 import subprocess
+import tempfile
 
 from integration.paths import CACHE
 
@@ -113,3 +117,22 @@ spec:
 
 def poller(image):
     return POLLER % {"image": image}
+
+
+def admin_tls_context(admin_conf):
+    """An SSL context with the CA and the client certificate of a kubeconfig (admin.conf): for polling /readyz."""
+    with open(admin_conf) as handle:
+        config = handle.read()
+    directory = tempfile.mkdtemp(prefix="caas-admin-tls-")
+    try:
+        files = {}
+        for key in ("certificate-authority-data", "client-certificate-data", "client-key-data"):
+            files[key] = os.path.join(directory, key)
+            with open(files[key], "wb") as handle:
+                handle.write(base64.b64decode(re.search(r"%s: (\S+)" % key, config).group(1)))
+        context = ssl.create_default_context(cafile=files["certificate-authority-data"])
+        context.check_hostname = False
+        context.load_cert_chain(files["client-certificate-data"], files["client-key-data"])
+        return context
+    finally:
+        shutil.rmtree(directory)

@@ -14,12 +14,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import base64
 import json
 import os
-import re
 import shutil
-import ssl
 import subprocess
 import tempfile
 import threading
@@ -30,7 +27,7 @@ import pytest
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.cloud import Cloud
 from integration.cluster_env import recap, ssh, vm_records
 from integration.paths import CACHE, PLAYBOOK_BIN, ROOT
-from integration.rolling_workload import poller, web
+from integration.rolling_workload import admin_tls_context, poller, web
 
 OLD, NEW = "v1.33.13", "v1.34.4"
 KUBECTL = os.path.join(CACHE, "k8s", NEW, "bin", "kubectl")
@@ -108,18 +105,7 @@ class ApiPoller(threading.Thread):
 
     def __init__(self, pki_dir):
         super(ApiPoller, self).__init__(daemon=True)
-        with open(os.path.join(pki_dir, "upk", "admin.conf")) as handle:
-            config = handle.read()
-        directory = tempfile.mkdtemp(prefix="caas-upk-api-")
-        files = {}
-        for key in ("certificate-authority-data", "client-certificate-data", "client-key-data"):
-            files[key] = os.path.join(directory, key)
-            with open(files[key], "wb") as handle:
-                handle.write(base64.b64decode(re.search(r"%s: (\S+)" % key, config).group(1)))
-        self.context = ssl.create_default_context(cafile=files["certificate-authority-data"])
-        self.context.check_hostname = False
-        self.context.load_cert_chain(files["client-certificate-data"], files["client-key-data"])
-        shutil.rmtree(directory)
+        self.context = admin_tls_context(os.path.join(pki_dir, "upk", "admin.conf"))
         self.samples = []
         self.stop = threading.Event()
 
