@@ -197,16 +197,14 @@ def notes(result):
 
 def markdown(result):
     """The section of docs/performance.md (bench/report.py) for these results."""
-    lines = [result.get("scope", ""), "",
-             "| cluster | create | stemcell roll | role | VMs | out of service per VM, median | max | per VM |",
+    lines = ["| cluster | create | stemcell roll | role | VMs | out of service per VM, median | max | per VM |",
              "|---|---|---|---|---|---|---|---|"]
     for r in rows(result):
         lines.append("| %s | %s s | %s s | %s | %d | %s s | %s s | %s |" % (
             r["size"], r["create_s"], r["roll_s"], r["role"], r["vms"], r["out_median_s"], r["out_max_s"], r["per_vm"]))
     lines += [""] + ["- " + note for note in notes(result)]
     lines += ["", "Out of service: a worker from its cordon (or NotReady) to Ready and uncordoned, a master from its "
-              "apiserver's first failed /readyz to the next good one; watched once a second. Load average (max "
-              "1/5/15 min) %s on %s cores." % (result.get("load_average"), result.get("nproc")), ""]
+              "apiserver's first failed /readyz to the next good one; watched once a second.", ""]
     return lines
 
 

@@ -26,6 +26,11 @@ for limit in fs.inotify.max_user_instances=1024 fs.inotify.max_user_watches=5242
   fi
 done
 
+# The controller's SSH key, made once here: the tests, benches and molecule log in to their VMs with it, and several
+# of them starting at once must not race to make it (the playbooks make it themselves when it is missing).
+mkdir -p -m 0700 ~/.ssh
+[ -f ~/.ssh/id_ed25519 ] || ssh-keygen -q -t ed25519 -N "" -f ~/.ssh/id_ed25519
+
 if [ ! -x .venv/bin/python ]; then
   echo "==> creating .venv"
   python3 -m venv .venv

@@ -33,8 +33,6 @@ else
   done
 fi
 
-# The VMs' SSH key, made once here rather than by two create steps at the same moment.
-[ -e ~/.ssh/id_ed25519 ] || ssh-keygen -q -t ed25519 -N "" -f ~/.ssh/id_ed25519
 mkdir -p "$CAAS_MOLECULE_ROOT/logs"
 
 declare -A scenario_of=()

@@ -65,8 +65,6 @@ run_unit() {
 run_integration() {
   bash scripts/install-vcsim.sh
   export PATH="$CAAS_CACHE_DIR/bin:$PATH"
-  # One controller key for every test, made before the workers could race to make it.
-  mkdir -p -m 0700 ~/.ssh; [ -f ~/.ssh/id_ed25519 ] || ssh-keygen -q -t ed25519 -N "" -f ~/.ssh/id_ed25519
   # Three workers: most of a test's time is spent waiting on VMs, SSH and apiservers, not on the CPU.
   # tests/integration/conftest.py keeps the files that share session fixtures in one worker.
   pytest -q -p no:cacheprovider -n "${CAAS_TEST_WORKERS:-3}" --dist loadgroup --durations=25 tests/integration
