@@ -188,15 +188,33 @@ def ansible_cost(bench):
         hosts = ", ".join("%s %.0f" % (h, s) for h, s in sorted(t["host_seconds"].items(), key=lambda h: -h[1])[:5])
         lines.append("| %s (%s) | %.1f s | %d | %s | %s |" % (key, t["playbook"], t["seconds"], t["tasks"], slowest, hosts))
     if matrix:
-        lines += ["", "Pipelining and forks, side by side on one play: %s, one after another." % matrix["play"], "",
-                  "| pipelining | forks | wall | seconds in tasks, all hosts |", "|---|---|---|---|"]
+        rounds = matrix.get("rounds", 1)
+        lines += ["", "Pipelining and forks, side by side on one play: %s, %d interleaved round(s)." % (
+            matrix["play"], rounds), "",
+            "| pipelining | forks | wall, median | min .. max | seconds in tasks, all hosts |", "|---|---|---|---|---|"]
         for r in matrix["rows"]:
-            lines.append("| %s | %d | %.1f s | %s |" % ("on" if r["pipelining"] else "off", r["forks"], r["seconds"],
-                                                      "%.1f s" % r["host_seconds_total"] if r.get("host_seconds_total")
-                                                      else ""))
-        best = matrix["best"]
-        lines += ["", "Fastest: pipelining %s, forks %d; the shipped ansible.cfg has %s." % (
-            "on" if best["pipelining"] else "off", best["forks"], shipped_ansible_cfg())]
+            lines.append("| %s | %d | %.1f s | %s .. %s | %s |" % (
+                "on" if r["pipelining"] else "off", r["forks"], r["seconds"], r.get("min", r["seconds"]),
+                r.get("max", r["seconds"]), "%.1f s" % r["host_seconds_total"] if r.get("host_seconds_total") else ""))
+        best, shipped = matrix["best"], shipped_ansible_cfg()
+        shipped_row = next((r for r in matrix["rows"] if "pipelining %s, forks %d" % (
+            "on" if r["pipelining"] else "off", r["forks"]) == shipped), None)
+        spread = max(r.get("max", r["seconds"]) - r.get("min", r["seconds"]) for r in matrix["rows"])
+        verdict = ""
+        if shipped_row is not None:
+            gain = shipped_row["seconds"] - best["seconds"]
+            if gain == 0:
+                verdict = " The shipped setting is the fastest."
+            elif rounds < 2:
+                verdict = " One round only, so no spread to tell a %.1f s gain from noise; the shipped setting stays." % gain
+            elif gain <= spread:
+                verdict = (" The fastest is %.1f s ahead, within the largest spread between runs of one setting "
+                           "(%.1f s): noise, the shipped setting stays." % (gain, spread))
+            else:
+                verdict = (" The fastest is %.1f s ahead, beyond the largest spread between runs of one setting "
+                           "(%.1f s): ansible.cfg should take it." % (gain, spread))
+        lines += ["", "Fastest by median: pipelining %s, forks %d; the shipped ansible.cfg has %s.%s" % (
+            "on" if best["pipelining"] else "off", best["forks"], shipped, verdict)]
     return lines + [""]
 
 
