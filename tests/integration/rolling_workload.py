@@ -3,7 +3,7 @@
 # Apache License 2.0 (see LICENSE)
 """What a rolling upgrade is proven and measured with, shared by the upgrade tests and bench/upgrade_bench.py: a
 second node stemcell made without a build, a web Deployment behind a PodDisruptionBudget, and pollers that count
-every failed request on the nodes' persistent disks."""
+every failed request on the nodes' persistent disks, and RollingCluster: one such cluster's test environment."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -17,6 +17,7 @@ import ssl
 import subprocess
 import tempfile
 
+from integration.cluster_env import ClusterEnv, ssh
 from integration.paths import CACHE
 
 STEMCELL = "bosh-lxc-debian-bookworm-node"
@@ -136,3 +137,55 @@ def admin_tls_context(admin_conf):
         return context
     finally:
         shutil.rmtree(directory)
+
+
+class RollingCluster(ClusterEnv):
+    """One cluster with Kubernetes in its own ClusterEnv, created with the same arguments on every playbook run, and
+    what a roll is checked with: its nodes, the busybox its workers pulled, the pollers' counts."""
+
+    def __init__(self, prefix, name, nodes_cidr, args, k8s_version="v1.34.4"):
+        super(RollingCluster, self).__init__(prefix, nodes_cidr, k8s_version)
+        self.name, self.args = name, list(args)
+
+    def run(self, playbook, *args, **kwargs):
+        """(rc, output, seconds) of playbooks/<playbook> on this cluster; Kubernetes with its registry takes long."""
+        kwargs.setdefault("timeout", 2400)
+        return self.playbook(playbook, self.name, *(self.args + list(args)), **kwargs)
+
+    def nodes(self):
+        """The masters' and workers' VMs by name (the registry VM is not rolled)."""
+        return dict((n, vm) for n, vm in self.vms(self.name).items()
+                    if vm["metadata"].get("caas_role") in ("master", "worker"))
+
+    def role(self, role):
+        return sorted(n for n, vm in self.nodes().items() if vm["metadata"]["caas_role"] == role)
+
+    def k(self, *args, **kwargs):
+        """kubectl as the admin against the first master's apiserver."""
+        return self.kubectl(self.name, self.nodes()[self.role("master")[0]]["ips"][0], *args, **kwargs)
+
+    def on(self, name, command):
+        return ssh(self.nodes()[name]["ips"][0], command).stdout
+
+    def busybox(self):
+        """busybox as the cluster's registry serves it: the reference a worker pulled for the smoke test."""
+        for name in self.role("worker"):
+            out = self.on(name, "ctr -n k8s.io images ls -q | grep '/busybox:'").split()
+            if out:
+                return out[0]
+        raise AssertionError("no worker pulled busybox from the registry")
+
+    def poller_counts(self):
+        """(answered, failed) summed over every poller that ever ran, read from the workers' persistent disks."""
+        answered = failed = 0
+        for name in self.role("worker"):
+            for line in self.on(name, "cat /var/vcap/store/poller/count-* 2>/dev/null").split("\n"):
+                if line.strip():
+                    good, bad = line.split()
+                    answered, failed = answered + int(good), failed + int(bad)
+        return answered, failed
+
+    def failure_times(self):
+        """When each poller counted a failed request (``date`` lines on the workers' persistent disks)."""
+        return dict((n, self.on(n, "cat /var/vcap/store/poller/failed-* 2>/dev/null").split("\n"))
+                    for n in self.role("worker"))

@@ -21,9 +21,9 @@ import time
 
 import pytest
 
-from integration.cluster_env import NODE_STEMCELL, ClusterEnv, ssh
+from integration.cluster_env import NODE_STEMCELL
 from integration.paths import CACHE
-from integration.rolling_workload import STEMCELL, poller, second_stemcell, web
+from integration.rolling_workload import STEMCELL, RollingCluster, poller, second_stemcell, web
 
 NAME, CIDR = "up6", "10.221.0.0/24"
 PLAN = json.dumps({"caas_plan": "up6", "caas_plans": {"up6": {
@@ -36,45 +36,10 @@ pytestmark = [pytest.mark.lxc, pytest.mark.slow,
               pytest.mark.skipif(not os.environ.get("CAAS_LONG_TESTS"),
                                  reason="a 3+3 cluster and its stemcell roll take 15-30 min; set CAAS_LONG_TESTS=1")]
 
-class Proof(ClusterEnv):
+
+class Proof(RollingCluster):
     def __init__(self):
-        super(Proof, self).__init__("caas-upgrade-3m3w-test-", CIDR)
-
-    def run(self, name, *args, **kwargs):
-        return self.playbook(name, NAME, *(ARGS + list(args)), **kwargs)
-
-    def master(self):
-        return sorted(vm["ips"][0] for vm in self.nodes().values() if vm["metadata"]["caas_role"] == "master")[0]
-
-    def k(self, *args, **kwargs):
-        return self.kubectl(NAME, self.master(), *args, **kwargs)
-
-    def nodes(self):
-        return dict((n, vm) for n, vm in self.vms(NAME).items() if vm["metadata"].get("caas_role") in ("master", "worker"))
-
-    def workers(self):
-        return sorted(n for n, vm in self.nodes().items() if vm["metadata"]["caas_role"] == "worker")
-
-    def on(self, name, command):
-        return ssh(self.nodes()[name]["ips"][0], command).stdout
-
-    def busybox(self):
-        """busybox as the cluster's registry serves it: the reference a worker pulled for the smoke test."""
-        for name in self.workers():
-            out = self.on(name, "ctr -n k8s.io images ls -q | grep '/busybox:'").split()
-            if out:
-                return out[0]
-        raise AssertionError("no worker pulled busybox from the registry")
-
-    def poller_counts(self):
-        """(answered, failed) summed over every poller that ever ran, read from the workers' persistent disks."""
-        answered = failed = 0
-        for name in self.workers():
-            for line in self.on(name, "cat /var/vcap/store/poller/count-* 2>/dev/null").split("\n"):
-                if line.strip():
-                    good, bad = line.split()
-                    answered, failed = answered + int(good), failed + int(bad)
-        return answered, failed
+        super(Proof, self).__init__("caas-upgrade-3m3w-test-", NAME, CIDR, ARGS)
 
     def etcd_keys(self, name):
         """The proof keys one master's own etcd member holds (a serializable read: that member's data alone)."""
@@ -100,7 +65,7 @@ def proof():
 
 def test_stemcell_roll_3m3w_keeps_disks_etcd_and_service(proof, tmp_path):
     image = second_stemcell(str(tmp_path))
-    masters = sorted(n for n, vm in proof.nodes().items() if vm["metadata"]["caas_role"] == "master")
+    masters = proof.role("master")
     # data on every persistent disk, keys in etcd (written through one member, read back from each), a workload
     for name in proof.nodes():
         proof.on(name, "echo kept-%s > /var/vcap/store/proof" % name)
@@ -124,7 +89,7 @@ def test_stemcell_roll_3m3w_keeps_disks_etcd_and_service(proof, tmp_path):
     rc, out, seconds = proof.run("upgrade_cluster.yml", "-e", "stemcell_version=2", "-e", "stemcell_image_path=" + image,
                                  timeout=3600)
     answered, failed = proof.poller_counts()
-    failures = dict((n, proof.on(n, "cat /var/vcap/store/poller/failed-* 2>/dev/null").split("\n")) for n in proof.workers())
+    failures = proof.failure_times()
     proof.results.update({"stemcell_roll_3m3w_s": seconds, "requests": answered - answered_before,
                           "failed_requests": failed - failed_before, "failed_at": failures,
                           "load_average": [round(x, 1) for x in os.getloadavg()]})

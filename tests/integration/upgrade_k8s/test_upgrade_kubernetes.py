@@ -18,20 +18,17 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 import threading
 import time
 
 import pytest
 
-from ansible_collections.ondemand.caas.plugins.module_utils.cpi.cloud import Cloud
-from integration.cluster_env import recap, ssh, vm_records
-from integration.paths import CACHE, PLAYBOOK_BIN, ROOT
-from integration.rolling_workload import admin_tls_context, poller, web
+from integration.cluster_env import NODE_STEMCELL, recap
+from integration.paths import CACHE
+from integration.rolling_workload import RollingCluster, admin_tls_context, poller, web
 
 OLD, NEW = "v1.33.13", "v1.34.4"
 KUBECTL = os.path.join(CACHE, "k8s", NEW, "bin", "kubectl")
-NODE_STEMCELL = os.path.join(ROOT, "playbooks", "vars", "node_stemcell.yml")
 MASTER = "10.230.0.10"
 PLAN = json.dumps({"caas_plan": "upk", "caas_plans": {"upk": {
     "masters": 1, "workers": 2, "master_vm": {"cpu": 2, "ram": 2048}, "worker_vm": {"cpu": 2, "ram": 2048},
@@ -39,73 +36,27 @@ PLAN = json.dumps({"caas_plan": "upk", "caas_plans": {"upk": {
 
 pytestmark = [pytest.mark.lxc, pytest.mark.slow]
 
-class Cluster:
-    def __init__(self, root):
-        self.state_dir = os.path.join(root, "lxc")
-        self.pki_dir = os.path.join(root, "pki")
-        os.makedirs(self.pki_dir)
-        self.args = ["-e", "caas_cluster_name=upk", "-e", "caas_nodes_cidr=10.230.0.0/24", "-e",
-                     "caas_pki_dir=" + self.pki_dir, "-e", "caas_kubernetes=true", "-e", "@" + NODE_STEMCELL,
-                     "-e", PLAN]
-        self.results = {}
 
-    def playbook(self, name, *args):
-        """ansible-playbook on this cluster; Kubernetes with its registry takes longer than the shared helper waits."""
-        env = dict(os.environ, CAAS_LXC_STATE_DIR=self.state_dir, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
-                   ANSIBLE_FORCE_COLOR="0")
-        started = time.time()
-        proc = subprocess.run([PLAYBOOK_BIN, os.path.join(ROOT, "playbooks", name)] + self.args + list(args), cwd=ROOT,
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
-                              timeout=2400)
-        return proc.returncode, proc.stdout, round(time.time() - started, 1)
-
-    def kubectl(self, *args, **kwargs):
-        proc = subprocess.run([KUBECTL, "--kubeconfig", os.path.join(self.pki_dir, "upk", "admin.conf"),
-                               "--server", "https://%s:6443" % MASTER, "--request-timeout=20s"] + list(args),
-                              input=kwargs.get("stdin"), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              universal_newlines=True, timeout=kwargs.get("timeout", 120))
-        assert proc.returncode == 0, (args, proc.stdout)
-        return proc.stdout
-
-    def busybox(self):
-        """busybox as the cluster's registry serves it: the reference a worker pulled for the smoke test."""
-        for name in ("upk-worker-0", "upk-worker-1"):
-            out = ssh(self.vms()[name]["metadata"]["caas_ip"], "ctr -n k8s.io images ls -q | grep '/busybox:'")
-            if out.stdout.strip():
-                return out.stdout.split()[0]
-        raise AssertionError("no worker pulled busybox from the registry")
+class UpgradeCluster(RollingCluster):
+    def __init__(self):
+        super(UpgradeCluster, self).__init__("caas-upgrade-k8s-test-", "upk", "10.230.0.0/24",
+                                             ["-e", "caas_kubernetes=true", "-e", PLAN] + NODE_STEMCELL)
 
     def node_versions(self):
-        nodes = json.loads(self.kubectl("get", "nodes", "-o", "json"))["items"]
+        nodes = json.loads(self.k("get", "nodes", "-o", "json"))["items"]
         return dict((n["metadata"]["name"], n["status"]["nodeInfo"]["kubeletVersion"]) for n in nodes)
 
     def server_version(self):
-        return json.loads(self.kubectl("version", "-o", "json"))["serverVersion"]["gitVersion"]
-
-    def vms(self):
-        """The nodes' VM records (the cluster's registry VM is not rolled)."""
-        return dict((name, record) for name, record in vm_records(self.state_dir).items()
-                    if record["metadata"].get("caas_role") in ("master", "worker"))
-
-    def poller_counts(self):
-        """(answered, failed) summed over every poller that ever ran, read from the workers' persistent disks."""
-        answered = failed = 0
-        for name in ("upk-worker-0", "upk-worker-1"):
-            out = ssh(self.vms()[name]["metadata"]["caas_ip"], "cat /var/vcap/store/poller/count-* 2>/dev/null")
-            for line in out.stdout.split("\n"):
-                if line.strip():
-                    good, bad = line.split()
-                    answered, failed = answered + int(good), failed + int(bad)
-        return answered, failed
+        return json.loads(self.k("version", "-o", "json"))["serverVersion"]["gitVersion"]
 
 
 class ApiPoller(threading.Thread):
     """GET /readyz on the (only) apiserver every 100 ms with the admin's client certificate: how long the API was
     away while its master was rolled."""
 
-    def __init__(self, pki_dir):
+    def __init__(self, admin_conf):
         super(ApiPoller, self).__init__(daemon=True)
-        self.context = admin_tls_context(os.path.join(pki_dir, "upk", "admin.conf"))
+        self.context = admin_tls_context(admin_conf)
         self.samples = []
         self.stop = threading.Event()
 
@@ -140,24 +91,21 @@ class ApiPoller(threading.Thread):
 def cluster():
     if not os.access(os.path.join(CACHE, "k8s", OLD, "bin", "kubelet"), os.X_OK) or not os.access(KUBECTL, os.X_OK):
         pytest.skip("Kubernetes %s and %s must be in the cache (scripts/build-k8s.sh)" % (OLD, NEW))
-    root = tempfile.mkdtemp(prefix="caas-upgrade-k8s-test-")
-    made = Cluster(root)
+    made = UpgradeCluster()
     try:
-        rc, out, seconds = made.playbook("create_cluster.yml", "-e", "caas_k8s_version=" + OLD)
+        rc, out, seconds = made.run("create_cluster.yml", "-e", "caas_k8s_version=" + OLD)
         assert rc == 0, out[-5000:]
         made.results["create_1m2w_at_%s_s" % OLD] = seconds
         image = made.busybox()
-        made.kubectl("apply", "-f", "-", stdin=web(image, replicas=2))
-        made.kubectl("rollout", "status", "deploy/web", "--timeout=300s", timeout=320)
-        made.kubectl("apply", "-f", "-", stdin=poller(image))
-        made.kubectl("rollout", "status", "ds/poller", "--timeout=300s", timeout=320)
-        made.kubectl("create", "configmap", "kept", "--from-literal=etcd=kept")
+        made.k("apply", "-f", "-", stdin=web(image, replicas=2))
+        made.k("rollout", "status", "deploy/web", "--timeout=300s", timeout=320)
+        made.k("apply", "-f", "-", stdin=poller(image))
+        made.k("rollout", "status", "ds/poller", "--timeout=300s", timeout=320)
+        made.k("create", "configmap", "kept", "--from-literal=etcd=kept")
         yield made
     finally:
         keep_logs(made.state_dir)
-        made.playbook("delete_cluster.yml")
-        Cloud("lxc", {"lxc_state_dir": made.state_dir}).delete_everything()
-        shutil.rmtree(root, ignore_errors=True)
+        made.destroy([made.name])
         print("\nupgrade_k8s results: %s" % json.dumps(made.results, sort_keys=True))
 
 
@@ -186,27 +134,27 @@ def wait_for_polls(made, at_least):
 
 
 def test_check_mode_and_skew_rules_change_nothing(cluster):
-    before = dict((n, r["metadata"]) for n, r in cluster.vms().items())
-    rc, out, _ = cluster.playbook("upgrade_cluster.yml", "--check", "-e", "caas_k8s_version=" + NEW)
+    before = dict((n, r["metadata"]) for n, r in cluster.nodes().items())
+    rc, out, _ = cluster.run("upgrade_cluster.yml", "--check", "-e", "caas_k8s_version=" + NEW)
     assert rc == 0, out[-5000:]
     assert "1. canary: upk-master-0 (%s -> %s, in place)" % (OLD, NEW) in out, out[-5000:]
     assert "2. workers: upk-worker-0 (%s -> %s, in place)" % (OLD, NEW) in out
-    rc, out, _ = cluster.playbook("upgrade_cluster.yml", "-e", "caas_k8s_version=v1.35.0")
+    rc, out, _ = cluster.run("upgrade_cluster.yml", "-e", "caas_k8s_version=v1.35.0")
     assert rc != 0 and "one minor version at a time: %s -> v1.35.0 skips 1" % OLD in out, out[-5000:]
-    rc, out, _ = cluster.playbook("upgrade_cluster.yml", "-e", "caas_k8s_version=v1.32.0")
+    rc, out, _ = cluster.run("upgrade_cluster.yml", "-e", "caas_k8s_version=v1.32.0")
     assert rc != 0 and "downgrading Kubernetes" in out, out[-5000:]
-    assert dict((n, r["metadata"]) for n, r in cluster.vms().items()) == before
+    assert dict((n, r["metadata"]) for n, r in cluster.nodes().items()) == before
     assert set(cluster.node_versions().values()) == {OLD} and cluster.server_version() == OLD
 
 
 def test_version_roll_in_place_serves_every_request(cluster):
     wait_for_polls(cluster, 20)
     answered_before, failed_before = cluster.poller_counts()
-    api = ApiPoller(cluster.pki_dir)
+    api = ApiPoller(cluster.kubeconfig(cluster.name))
     api.start()
-    cids = dict((n, r["cid"]) for n, r in cluster.vms().items())
+    cids = dict((n, r["cid"]) for n, r in cluster.nodes().items())
     try:
-        rc, out, seconds = cluster.playbook("upgrade_cluster.yml", "-e", "caas_k8s_version=" + NEW)
+        rc, out, seconds = cluster.run("upgrade_cluster.yml", "-e", "caas_k8s_version=" + NEW)
     finally:
         api.stop.set()
         api.join()
@@ -220,20 +168,14 @@ def test_version_roll_in_place_serves_every_request(cluster):
     assert answered - answered_before > seconds, cluster.results     # the pollers ran through the whole roll
     assert cluster.node_versions() == {"upk-worker-0": NEW, "upk-worker-1": NEW}
     assert cluster.server_version() == NEW
-    assert cluster.kubectl("get", "nodes", "-o", "jsonpath={.items[*].spec.unschedulable}").strip() == ""  # uncordoned
-    vms = cluster.vms()
+    assert cluster.k("get", "nodes", "-o", "jsonpath={.items[*].spec.unschedulable}").strip() == ""  # uncordoned
+    vms = cluster.nodes()
     assert dict((n, r["cid"]) for n, r in vms.items()) == cids                   # in place: no VM recreated
     assert set(r["metadata"]["caas_k8s_version"] for r in vms.values()) == {NEW}
 
-    rc, out, _ = cluster.playbook("upgrade_cluster.yml", "-e", "caas_k8s_version=" + NEW)
+    rc, out, _ = cluster.run("upgrade_cluster.yml", "-e", "caas_k8s_version=" + NEW)
     assert rc == 0 and recap(out)["changed"] == 0, out[-5000:]
     assert "already on the target: upk-master-0, upk-worker-0, upk-worker-1" in out
-
-
-def failure_times(made):
-    """When each poller counted a failed request (``date`` lines on the workers' persistent disks)."""
-    return dict((name, ssh(made.vms()[name]["metadata"]["caas_ip"], "cat /var/vcap/store/poller/failed-* 2>/dev/null")
-                 .stdout.strip().split("\n")) for name in ("upk-worker-0", "upk-worker-1"))
 
 
 # Not gated: the only CI run of a stemcell roll with Kubernetes (drain, VM recreated, disk re-attached, etcd rejoining);
@@ -244,20 +186,20 @@ def test_stemcell_roll_recreates_every_vm_and_keeps_etcd(cluster, tmp_path):
     # caas_k8s_version: the nodes keep the version the cluster runs (its VMs' caas_k8s_version metadata).
     image = str(tmp_path / "node-2.tar")
     os.symlink(os.path.join(CACHE, "stemcells", "bosh-lxc-debian-bookworm-node-1.tar"), image)
-    before = cluster.vms()
+    before = cluster.nodes()
     versions = cluster.node_versions()
     answered_before, failed_before = cluster.poller_counts()
     started = time.strftime("%H:%M:%S")
-    rc, out, seconds = cluster.playbook("upgrade_cluster.yml", "-e", "stemcell_version=2", "-e", "stemcell_image_path=" + image)
+    rc, out, seconds = cluster.run("upgrade_cluster.yml", "-e", "stemcell_version=2", "-e", "stemcell_image_path=" + image)
     assert rc == 0, out[-8000:]
     answered, failed = cluster.poller_counts()
     cluster.results.update({"stemcell_roll_1m2w_s": seconds, "stemcell_roll_requests": answered - answered_before,
                             "stemcell_roll_failed_requests": failed - failed_before, "stemcell_roll_started": started,
-                            "poller_failures_at": failure_times(cluster)})
-    after = cluster.vms()
+                            "poller_failures_at": cluster.failure_times()})
+    after = cluster.nodes()
     assert all(after[n]["cid"] != before[n]["cid"] and after[n]["stemcell_cid"] != before[n]["stemcell_cid"]
                and after[n]["disks"] == before[n]["disks"] for n in before)
     assert set(r["metadata"]["caas_k8s_version"] for r in after.values()) == set(r["metadata"]["caas_k8s_version"] for r in before.values())
-    assert cluster.kubectl("get", "configmap", "kept", "-o", "jsonpath={.data.etcd}") == "kept"
+    assert cluster.k("get", "configmap", "kept", "-o", "jsonpath={.data.etcd}") == "kept"
     assert cluster.node_versions() == versions
     assert failed == failed_before and answered > answered_before, cluster.results
