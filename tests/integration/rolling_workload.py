@@ -27,6 +27,7 @@ def second_stemcell(directory, version="2"):
     """The node stemcell's image with one file added, /etc/caas-stemcell-release naming its version: the same OS,
     visibly different, nothing to build (the cached image is copied, the file appended)."""
     image = os.path.join(directory, "%s-%s.tar" % (STEMCELL, version))
+    os.makedirs(directory, exist_ok=True)
     shutil.copyfile(os.path.join(CACHE, "stemcells", STEMCELL + "-1.tar"), image)
     os.makedirs(os.path.join(directory, "add", "etc"))
     with open(os.path.join(directory, "add", "etc", "caas-stemcell-release"), "w") as handle:
