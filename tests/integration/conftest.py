@@ -27,6 +27,7 @@ LONGEST_GROUPS = {
     "pki/test_role.py": 350,
     "pki/test_playbooks.py": 320,
     "eda/test_resurrector.py": 300,
+    "kubernetes/test_interrupted_create.py": 300,
     "kubernetes/test_worker_memory.py": 250,
     "playbooks/test_cli.py": 250,
     "harbor": 250,

@@ -23,7 +23,7 @@ import time
 
 import pytest
 
-from integration.cluster_env import NODE_STEMCELL, recap
+from integration.cluster_env import NODE_STEMCELL, recap, recaps, ssh
 from integration.paths import CACHE
 from integration.rolling_workload import RollingCluster, admin_tls_context, poller, web
 
@@ -153,12 +153,18 @@ def test_version_roll_in_place_serves_every_request(cluster):
     api = ApiPoller(cluster.kubeconfig(cluster.name))
     api.start()
     cids = dict((n, r["cid"]) for n, r in cluster.nodes().items())
+    # A registry that does not serve (its service stopped) is converged before any node is touched: the running
+    # pods have their images already; a pod scheduled anew after the roll pulls again.
+    registry_ip = cluster.vms(cluster.name)["upk-registry"]["ips"][0]
+    ssh(registry_ip, "systemctl stop docker-registry")
     try:
         rc, out, seconds = cluster.run("upgrade_cluster.yml", "-e", "caas_k8s_version=" + NEW)
     finally:
         api.stop.set()
         api.join()
     assert rc == 0, out[-8000:]
+    assert recaps(out)["upk-registry"]["changed"] > 0, recaps(out)          # docker-registry started again
+    assert ssh(registry_ip, "systemctl is-active docker-registry").stdout.strip() == "active"
     answered, failed = cluster.poller_counts()
     api_failed, api_longest = api.downtime()
     cluster.results.update({"version_roll_1m2w_s": seconds, "version_roll_requests": answered - answered_before,
@@ -192,6 +198,7 @@ def test_stemcell_roll_recreates_every_vm_and_keeps_etcd(cluster, tmp_path):
     started = time.strftime("%H:%M:%S")
     rc, out, seconds = cluster.run("upgrade_cluster.yml", "-e", "stemcell_version=2", "-e", "stemcell_image_path=" + image)
     assert rc == 0, out[-8000:]
+    assert "upk-registry" not in recaps(out), recaps(out)    # it serves every image: not touched, not even logged in to
     answered, failed = cluster.poller_counts()
     cluster.results.update({"stemcell_roll_1m2w_s": seconds, "stemcell_roll_requests": answered - answered_before,
                             "stemcell_roll_failed_requests": failed - failed_before, "stemcell_roll_started": started,
