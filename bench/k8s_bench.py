@@ -7,7 +7,7 @@ idle memory of each kind of VM.
 
 Goals (issue 6): all nodes Ready <= 60 s after the VMs exist; idle worker <= 150 MB.
 Run as root:  .venv/bin/python bench/k8s_bench.py [--masters 1] [--workers 2] [--runs 1] [--baseline-ref REF]
-              [--alone] [--out bench/results/<dir>]
+              [--resize-to N] [--alone] [--out bench/results/<dir>]
 With --alone only this checkout runs, one cluster at a time: the absolute figure the goal is about (k8s_alone.json).
 
 Two variants run at the same time, so both see the same machine load (this machine is shared and noisy: compare
@@ -20,7 +20,9 @@ their ratio, not seconds across runs):
 Each variant gets its own cluster, LXC state dir, PKI dir and half of the nodes CIDR 10.234.0.0/24; create_cluster
 makes the VMs, then kubernetes_nodes runs from the moment they are up. A poller asks the apiserver for the nodes
 every second: "ready" is the first moment every worker reports Ready. After 30 s idle, each VM's memory cgroup is
-read (rss = anonymous memory; working set = usage - inactive file, what kubelet reports). Everything is deleted.
+read (rss = anonymous memory; working set = usage - inactive file, what kubelet reports). With --resize-to N, each
+variant then grows its cluster one worker at a time to N workers (resize_cluster, both variants at once): how the
+cost of adding a worker grows with the cluster, in each variant. Everything is deleted.
 Writes <out>/k8s.json (default bench/results/<date>/) with the slowest tasks of each variant, and prints it.
 """
 
@@ -124,6 +126,16 @@ class Variant:
         except Exception as exc:  # pylint: disable=broad-except  # reported with the other variant's numbers
             self.result["error"] = str(exc)
 
+    def resize(self, plan, workers, to):
+        """resize_cluster +1 from workers to `to` workers, each timed; stops at the first failure."""
+        try:
+            for size in range(workers, to):
+                started = time.perf_counter()
+                self.playbook("resize_cluster.yml", "-e", plan, "-e", "caas_workers=%d" % (size + 1))
+                self.result.setdefault("resize_s", {})[size] = time.perf_counter() - started
+        except RuntimeError as exc:
+            self.result["error"] = str(exc)
+
     def memory(self):
         out = {}
         for vm in self.cloud.list_vms():
@@ -147,6 +159,8 @@ def main():
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--baseline-ref", default=BASELINE_REF)
     parser.add_argument("--out", default=os.path.join(ROOT, "bench", "results", datetime.date.today().isoformat()))
+    parser.add_argument("--resize-to", type=int, default=0,
+                        help="then resize each cluster +1 at a time up to this many workers, timing each step")
     parser.add_argument("--alone", action="store_true",
                         help="only this checkout, one cluster at a time (the absolute figure the goal is about); "
                              "writes k8s_alone.json")
@@ -155,7 +169,8 @@ def main():
     plan = json.dumps({"caas_plan": "bench", "caas_plans": {"bench": {
         "masters": args.masters, "workers": args.workers, "master_vm": {"cpu": 2, "ram": 2048},
         "worker_vm": {"cpu": 2, "ram": 2048}, "persistent_disk_mb": 256}}})
-    samples = dict((name, {"ready": [], "playbook": [], "memory": {}, "slowest_tasks": []}) for name, _, _ in chosen)
+    samples = dict((name, {"ready": [], "playbook": [], "memory": {}, "slowest_tasks": [], "resize": {}})
+                   for name, _, _ in chosen)
     errors = []
     load = os.getloadavg()
     for _ in range(args.runs):
@@ -182,6 +197,18 @@ def main():
                 s["slowest_tasks"] = [{"task": t["task"], "seconds": t["seconds"]} for t in v.result["slowest_tasks"]]
                 for kind, values in v.memory().items():
                     s["memory"].setdefault(kind, []).extend(values)
+            if args.resize_to > args.workers:
+                threads = [threading.Thread(target=v.resize, args=(plan, args.workers, args.resize_to))
+                           for v in variants if "error" not in v.result]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join()
+                for v in variants:
+                    if "error" in v.result:
+                        errors.append("%s: %s" % (v.name, v.result["error"]))
+                    for size, seconds in v.result.get("resize_s", {}).items():
+                        samples[v.name]["resize"].setdefault(size, []).append(seconds)
         finally:
             for v in variants:
                 v.delete()
@@ -193,6 +220,12 @@ def main():
             results.append(row("%s_vms_up_to_all_ready" % name, s["ready"], 60 if name == "current" else None))
             results.append(row("%s_kubernetes_nodes_playbook" % name, s["playbook"]))
             slowest[name] = s["slowest_tasks"]
+            for size, values in sorted(s["resize"].items()):
+                results.append(row("%s_resize_+1_at_%d" % (name, size), values))
+            first, last = s["resize"].get(args.workers), s["resize"].get(args.resize_to - 1)
+            if first and last:
+                ratios["resize +1 at %d / at %d, %s" % (args.resize_to - 1, args.workers, name)] = (
+                    statistics.median(last) / statistics.median(first))
             memory[name] = dict((kind, {
                 "rss": round(statistics.median(v["rss_mb"] for v in values)),
                 "working_set": round(statistics.median(v["working_set_mb"] for v in values))})
@@ -202,12 +235,17 @@ def main():
             statistics.median(samples["current"]["ready"]) / statistics.median(samples["baseline"]["ready"]))
         ratios["kubernetes_nodes playbook current/baseline"] = (
             statistics.median(samples["current"]["playbook"]) / statistics.median(samples["baseline"]["playbook"]))
+        for size in sorted(set(samples["current"]["resize"]) & set(samples["baseline"]["resize"])):
+            ratios["resize +1 at %d current/baseline" % size] = (
+                statistics.median(samples["current"]["resize"][size])
+                / statistics.median(samples["baseline"]["resize"][size]))
     result = {
         "bench": "k8s", "date": datetime.datetime.utcnow().isoformat() + "Z", "machine": os.uname().nodename,
         "nproc": os.cpu_count(), "load_average": [round(x, 1) for x in load],
         "scope": ("%d master(s) + %d workers, this checkout alone" % (args.masters, args.workers)) if args.alone else
-                 "%d master(s) + %d workers per variant, both variants at once; baseline = %s of %s"
-                 % (args.masters, args.workers, ", ".join(COMPARED), args.baseline_ref),
+                 "%d master(s) + %d workers per variant%s, both variants at once; baseline = %s of %s"
+                 % (args.masters, args.workers, ", then resize +1 up to %d workers" % args.resize_to
+                    if args.resize_to > args.workers else "", ", ".join(COMPARED), args.baseline_ref),
         "runs": args.runs, "results": results, "ratios": ratios, "slowest_tasks": slowest,
         "idle_memory_mb_median": memory, "goal_idle_worker_mb": 150, "errors": errors,
     }

@@ -311,6 +311,9 @@ def k8s_pair_section(path, bench):
              "is the section above, from the run alone); the ratios are the result.", ""]
     for key, value in sorted((bench.get("ratios") or {}).items()):
         lines.append("- %s: **%.2fx** (medians of %d run(s) each)" % (key, value, bench.get("runs", 1)))
+    resizes = [r for r in bench.get("results", []) if "_resize_" in r["measure"]]
+    if resizes:
+        lines += ["", "Each resize step, both variants at the same moment:", ""] + median_table({"results": resizes})
     return lines
 
 

@@ -188,6 +188,7 @@ def test_resize_up_joins_only_the_new_worker(cluster):
     recap = recaps(out)
     for worker in ("lck-worker-0", "lck-worker-1"):
         assert recap.get(worker, {"ok": 0, "changed": 0})["ok"] == 0 and recap.get(worker, {}).get("changed", 0) == 0, recap
+    assert "lck-registry" not in recap, recap                 # it serves every image: asked, not logged in to
     assert kubelet_starts(cluster, ["lck-worker-0", "lck-worker-1"]) == kubelets
     assert after["lck-worker-2"]["stemcell_cid"] == before["lck-worker-0"]["stemcell_cid"]
     assert re.search(r"^lck-worker-2\s+Ready\s", cluster.k("get", "nodes", "--no-headers"), re.M)
