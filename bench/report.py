@@ -313,7 +313,9 @@ def k8s_pair_section(path, bench):
         lines.append("- %s: **%.2fx** (medians of %d run(s) each)" % (key, value, bench.get("runs", 1)))
     resizes = [r for r in bench.get("results", []) if "_resize_" in r["measure"]]
     if resizes:
-        lines += ["", "Each resize step, both variants at the same moment:", ""] + median_table({"results": resizes})
+        lines += ["", "Each resize step, both variants at the same moment (each one's clusters grow alike, so neither "
+                  "is slowed by a bigger neighbour, unlike the automated resizes beside the manual ones in the "
+                  "lifecycle section):", ""] + median_table({"results": resizes})
     return lines
 
 
