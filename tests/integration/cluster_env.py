@@ -20,6 +20,8 @@ import subprocess
 import tempfile
 import time
 
+import pytest
+
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.cloud import Cloud
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.lxc_host import Containers
 from integration.paths import CACHE, PLAYBOOK_BIN, ROOT
@@ -31,6 +33,15 @@ SSH = ["ssh", "-i", os.path.expanduser("~/.ssh/id_ed25519"), "-o", "BatchMode=ye
 
 def kubectl_bin(version="v1.34.4"):
     return os.path.join(CACHE, "k8s", version, "bin", "kubectl")
+
+
+def require_lxc_and_kubernetes(version="v1.34.4"):
+    """For a fixture: fails without root and LXC (what the integration suite runs on), skips when Kubernetes
+    <version> is not in the cache."""
+    if os.geteuid() != 0 or not shutil.which("lxc-start"):
+        pytest.fail("needs root and LXC")
+    if not os.access(kubectl_bin(version), os.X_OK):
+        pytest.skip("Kubernetes %s is not in the cache (run scripts/build-k8s.sh)" % version)
 
 
 def playbook_command(name, args, state_dir, env_extra=None):

@@ -15,7 +15,6 @@ __metaclass__ = type
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import threading
@@ -23,7 +22,7 @@ import time
 
 import pytest
 
-from integration.cluster_env import NODE_STEMCELL, ClusterEnv, kubectl_bin
+from integration.cluster_env import NODE_STEMCELL, ClusterEnv, require_lxc_and_kubernetes
 
 CLUSTER = "intr"
 PLAN = json.dumps({"caas_plan": "intr", "caas_plans": {"intr": {
@@ -35,10 +34,7 @@ pytestmark = [pytest.mark.lxc, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def env():
-    if os.geteuid() != 0 or not shutil.which("lxc-start"):
-        pytest.fail("needs root and LXC")
-    if not os.access(kubectl_bin(), os.X_OK):
-        pytest.skip("Kubernetes is not in the cache (run scripts/build-k8s.sh)")
+    require_lxc_and_kubernetes()
     environment = ClusterEnv("caas-interrupted-", "10.219.0.0/24")
     yield environment
     for pid in registry_runs(environment.state_dir):

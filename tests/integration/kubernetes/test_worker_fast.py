@@ -14,13 +14,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import os
 import re
-import shutil
 
 import pytest
 
-from integration.cluster_env import NODE_STEMCELL, ClusterEnv, kubectl_bin, recaps, ssh
+from integration.cluster_env import NODE_STEMCELL, ClusterEnv, recaps, require_lxc_and_kubernetes, ssh
 from integration.polling import wait_for
 
 CLUSTER = "wfast"
@@ -40,10 +38,7 @@ def plan(workers):
 
 @pytest.fixture(scope="module")
 def env():
-    if os.geteuid() != 0 or not shutil.which("lxc-start"):
-        pytest.fail("needs root and LXC")
-    if not os.access(kubectl_bin(), os.X_OK):
-        pytest.skip("Kubernetes is not in the cache (run scripts/build-k8s.sh)")
+    require_lxc_and_kubernetes()
     environment = ClusterEnv("caas-worker-fast-", "10.228.0.0/24")
     yield environment
     environment.destroy((CLUSTER,))

@@ -27,13 +27,12 @@ import calendar
 import glob
 import json
 import os
-import shutil
 import subprocess
 import time
 
 import pytest
 
-from integration.cluster_env import NODE_STEMCELL, ClusterEnv, kubectl_bin, ssh
+from integration.cluster_env import NODE_STEMCELL, ClusterEnv, require_lxc_and_kubernetes, ssh
 
 CLUSTER = "wmem"
 MASTER = "10.220.0.10"
@@ -60,10 +59,7 @@ def plan():
 
 @pytest.fixture(scope="module")
 def env():
-    if os.geteuid() != 0 or not shutil.which("lxc-start"):
-        pytest.fail("needs root and LXC")
-    if not os.access(kubectl_bin(), os.X_OK):
-        pytest.skip("Kubernetes is not in the cache (run scripts/build-k8s.sh)")
+    require_lxc_and_kubernetes()
     if os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
         pytest.skip("reads cgroup v1 files (memory.oom_control, memory.failcnt)")
     environment = ClusterEnv("caas-worker-memory-", "10.220.0.0/24")

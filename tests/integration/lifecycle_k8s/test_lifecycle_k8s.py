@@ -18,14 +18,13 @@ __metaclass__ = type
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import time
 
 import pytest
 
-from integration.cluster_env import NODE_STEMCELL, ClusterEnv, flat, ip_of, kubectl_bin, recaps, ssh
+from integration.cluster_env import NODE_STEMCELL, ClusterEnv, flat, ip_of, recaps, require_lxc_and_kubernetes, ssh
 from integration.polling import wait_for
 
 NAME = "lck"
@@ -70,10 +69,7 @@ def create_killed_half_way(cluster):
 
 @pytest.fixture(scope="module")
 def cluster():
-    if os.geteuid() != 0 or not shutil.which("lxc-start"):
-        pytest.fail("needs root and LXC")
-    if not os.access(kubectl_bin(), os.X_OK):
-        pytest.skip("Kubernetes is not in the cache (run scripts/build-k8s.sh)")
+    require_lxc_and_kubernetes()
     made = Lifecycle("caas-lifecycle-k8s-", "10.235.0.0/24")
     try:
         create_killed_half_way(made)

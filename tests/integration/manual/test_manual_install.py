@@ -23,7 +23,7 @@ import uuid
 import pytest
 
 from ansible_collections.ondemand.caas.plugins.module_utils.cpi.cloud import Cloud
-from integration.cluster_env import kubectl, kubectl_bin, run_playbook, ssh
+from integration.cluster_env import kubectl, require_lxc_and_kubernetes, run_playbook, ssh
 
 CLUSTER = "mhw"
 NODES_CIDR = "10.232.0.0/24"
@@ -66,10 +66,7 @@ class Manual:
 
 @pytest.fixture(scope="module")
 def cluster():
-    if os.geteuid() != 0 or not shutil.which("lxc-start"):
-        pytest.fail("needs root and LXC")
-    if not os.access(kubectl_bin(), os.X_OK):
-        pytest.skip("Kubernetes v1.34.4 is not in the cache (run scripts/build-k8s.sh)")
+    require_lxc_and_kubernetes()
     root = tempfile.mkdtemp(prefix="caas-manual-test-")
     manual = Manual(root)
     try:
